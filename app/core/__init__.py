@@ -1,0 +1,1 @@
+"""Pure-Python core of Guichet. Nothing in this package may import Qt."""

@@ -1,0 +1,309 @@
+"""The case file format (``docs/case-format.md``): JSON <-> ``Household``.
+
+Reading collects every structural problem (wrong type, unknown choice, bad
+date) as French ``Problem``s naming the field, then runs ``validate`` for the
+value problems, and raises ``InvalidHousehold`` with all of them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from app.core.household import (
+    Activity,
+    CoupleStatus,
+    Household,
+    Housing,
+    HousingStatus,
+    Person,
+    Resource,
+    ResourceKind,
+    Role,
+    Schooling,
+)
+from app.core.i18n import t
+from app.core.periods import parse_month
+from app.core.validation import InvalidHousehold, Problem, field_label, validate
+
+FORMAT = "guichet-case"
+VERSION = 1
+
+E = TypeVar("E", bound=StrEnum)
+
+PERSON_FIELDS = {
+    "id", "role", "first_name", "birth_date", "activity", "disability_rate", "pregnant",
+    "schooling", "resources", "taxable_income_last_year", "taxable_income_n2",
+}
+HOUSING_FIELDS = {"status", "rent", "charges", "conventionne", "commune_insee", "postal_code"}
+HOUSEHOLD_FIELDS = {"couple", "persons", "housing", "savings", "benefits_received", "reference"}
+CHOICE_KEYS = {
+    Role: "role", Activity: "activity", Schooling: "schooling", CoupleStatus: "couple",
+    ResourceKind: "resource", HousingStatus: "housing",
+}
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, key: str, **params: Any) -> None:
+        self.problems.append(Problem(path, t(key, field=field_label(path), **params)))
+
+    def choice(self, data: dict[str, Any], name: str, path: str, enum: type[E], default: E | None = None) -> E | None:
+        value = data.get(name)
+        if value is None:
+            if default is None:
+                self.problem(path, "problem.required")
+            return default
+        try:
+            return enum(value)
+        except ValueError:
+            choices = ", ".join(t(f"choice.{CHOICE_KEYS[enum]}.{e.value}") + f" ({e.value})" for e in enum)
+            self.problem(path, "problem.not_a_choice", value=value, choices=choices)
+            return default
+
+    def number(self, data: dict[str, Any], name: str, path: str, required: bool = False) -> float | None:
+        value = data.get(name)
+        if value is None:
+            if required:
+                self.problem(path, "problem.required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.problem(path, "problem.not_a_number", value=value)
+            return None
+        if isinstance(value, str):
+            from app.core.formats import parse_amount
+
+            try:
+                return parse_amount(value)
+            except ValueError:
+                self.problem(path, "problem.not_a_number", value=value)
+                return None
+        return float(value)
+
+    def boolean(self, data: dict[str, Any], name: str, path: str) -> bool:
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            self.problem(path, "problem.not_a_bool", value=value)
+            return False
+        return value
+
+    def date(self, data: dict[str, Any], name: str, path: str) -> dt.date | None:
+        value = data.get(name)
+        if value is None or value == "":
+            self.problem(path, "problem.required")
+            return None
+        from app.core.formats import parse_date
+
+        try:
+            return parse_date(str(value))
+        except ValueError:
+            self.problem(path, "problem.not_a_date", value=value)
+            return None
+
+    def unknown(self, data: dict[str, Any], allowed: set[str], path: str) -> None:
+        for name in data:
+            if name not in allowed:
+                self.problem(path, "problem.unknown_field", name=name)
+
+
+def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
+    """A validated household from the ``household`` object of a case file."""
+    reader = _Reader()
+    if not isinstance(data, dict):
+        raise InvalidHousehold((Problem("household", t("problem.not_an_object", field=t("field.household"))),))
+    reader.unknown(data, HOUSEHOLD_FIELDS, "household")
+    persons: list[Person] = []
+    raw_persons = data.get("persons")
+    if not isinstance(raw_persons, list):
+        reader.problem("persons", "problem.not_a_list")
+        raw_persons = []
+    for i, raw in enumerate(raw_persons):
+        base = f"persons.{i}"
+        if not isinstance(raw, dict):
+            reader.problem(base, "problem.not_an_object")
+            continue
+        reader.unknown(raw, PERSON_FIELDS, base)
+        role = reader.choice(raw, "role", f"{base}.role", Role)
+        birth = reader.date(raw, "birth_date", f"{base}.birth_date")
+        activity = reader.choice(raw, "activity", f"{base}.activity", Activity, Activity.INACTIF)
+        schooling = reader.choice(raw, "schooling", f"{base}.schooling", Schooling, Schooling.AUCUNE)
+        resources = _resources(reader, raw.get("resources", []), f"{base}.resources")
+        person_args = dict(
+            first_name=str(raw.get("first_name") or ""),
+            disability_rate=reader.number(raw, "disability_rate", f"{base}.disability_rate"),
+            pregnant=reader.boolean(raw, "pregnant", f"{base}.pregnant"),
+            taxable_income_last_year=reader.number(raw, "taxable_income_last_year", f"{base}.taxable_income_last_year"),
+            taxable_income_n2=reader.number(raw, "taxable_income_n2", f"{base}.taxable_income_n2"),
+        )
+        if role is None or birth is None or activity is None or schooling is None:
+            continue
+        persons.append(
+            Person(
+                id=str(raw.get("id") or f"p{i + 1}"),
+                role=role,
+                birth_date=birth,
+                activity=activity,
+                schooling=schooling,
+                resources=resources,
+                **person_args,  # type: ignore[arg-type]
+            )
+        )
+    raw_housing = data.get("housing") or {}
+    if not isinstance(raw_housing, dict):
+        reader.problem("housing", "problem.not_an_object")
+        raw_housing = {}
+    reader.unknown(raw_housing, HOUSING_FIELDS, "housing")
+    status = reader.choice(raw_housing, "status", "housing.status", HousingStatus)
+    housing = Housing(
+        status=status or HousingStatus.HEBERGE,
+        rent=reader.number(raw_housing, "rent", "housing.rent") or 0.0,
+        charges=reader.number(raw_housing, "charges", "housing.charges") or 0.0,
+        conventionne=reader.boolean(raw_housing, "conventionne", "housing.conventionne"),
+        commune_insee=str(raw_housing.get("commune_insee") or ""),
+        postal_code=str(raw_housing.get("postal_code") or ""),
+    )
+    received = data.get("benefits_received") or []
+    if not isinstance(received, list):
+        reader.problem("benefits_received", "problem.not_a_list")
+        received = []
+    household = Household(
+        persons=tuple(persons),
+        couple=reader.choice(data, "couple", "couple", CoupleStatus, CoupleStatus.SEUL) or CoupleStatus.SEUL,
+        housing=housing,
+        savings=reader.number(data, "savings", "savings"),
+        benefits_received=tuple(str(b) for b in received),
+        reference=str(data.get("reference") or ""),
+    )
+    problems = tuple(reader.problems)
+    if len(persons) == len(raw_persons):  # value checks need every person
+        problems += validate(household, today, known_benefits=_known_benefits())
+    if problems:
+        raise InvalidHousehold(problems)
+    return household
+
+
+def _known_benefits() -> tuple[str, ...] | None:
+    try:
+        from app.core.catalogue import load_catalogue
+
+        return load_catalogue().ids()
+    except Exception:  # noqa: BLE001 - the catalogue's own loader reports its errors
+        return None
+
+
+def _resources(reader: _Reader, raw: Any, path: str) -> tuple[Resource, ...]:
+    if not isinstance(raw, list):
+        reader.problem(path, "problem.not_a_list")
+        return ()
+    out = []
+    for j, item in enumerate(raw):
+        rpath = f"{path}.{j}"
+        if not isinstance(item, dict):
+            reader.problem(rpath, "problem.not_an_object")
+            continue
+        reader.unknown(item, {"kind", "stable", "monthly"}, rpath)
+        kind = reader.choice(item, "kind", f"{rpath}.kind", ResourceKind)
+        stable = reader.number(item, "stable", f"{rpath}.stable")
+        monthly: tuple[float, ...] | None = None
+        if item.get("monthly") is not None:
+            values = item["monthly"]
+            if not isinstance(values, list):
+                reader.problem(f"{rpath}.monthly", "problem.not_a_list")
+            else:
+                parsed = [reader.number({"v": v}, "v", f"{rpath}.monthly", required=True) for v in values]
+                monthly = tuple(v if v is not None else 0.0 for v in parsed)
+        if stable is None and monthly is None:
+            reader.problem(f"{rpath}.stable", "problem.required")
+        if kind is not None:
+            out.append(Resource(kind=kind, stable=stable, monthly=monthly))
+    return tuple(out)
+
+
+def household_to_dict(household: Household) -> dict[str, Any]:
+    def person(p: Person) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": p.id,
+            "role": p.role.value,
+            "first_name": p.first_name,
+            "birth_date": p.birth_date.isoformat(),
+            "activity": p.activity.value,
+            "schooling": p.schooling.value,
+            "resources": [
+                {"kind": r.kind.value, **({"monthly": list(r.monthly)} if r.monthly is not None else {"stable": r.stable})}
+                for r in p.resources
+            ],
+        }
+        if p.disability_rate is not None:
+            out["disability_rate"] = p.disability_rate
+        if p.pregnant:
+            out["pregnant"] = True
+        if p.taxable_income_last_year is not None:
+            out["taxable_income_last_year"] = p.taxable_income_last_year
+        if p.taxable_income_n2 is not None:
+            out["taxable_income_n2"] = p.taxable_income_n2
+        return out
+
+    h = household.housing
+    out: dict[str, Any] = {
+        "couple": household.couple.value,
+        "persons": [person(p) for p in household.persons],
+        "housing": {
+            "status": h.status.value,
+            "rent": h.rent,
+            "charges": h.charges,
+            "conventionne": h.conventionne,
+            "commune_insee": h.commune_insee,
+            "postal_code": h.postal_code,
+        },
+        "savings": household.savings,
+        "benefits_received": list(household.benefits_received),
+    }
+    if household.reference:
+        out["reference"] = household.reference
+    return out
+
+
+def case_to_dict(household: Household, month: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if month:
+        out["month"] = month
+    out["household"] = household_to_dict(household)
+    return out
+
+
+def case_from_dict(data: Any, today: dt.date | None = None) -> tuple[Household, str | None]:
+    """(household, month or None) from a whole case file's content."""
+    if not isinstance(data, dict):
+        raise InvalidHousehold((Problem("", t("problem.bad_format", value=type(data).__name__)),))
+    if data.get("format") != FORMAT:
+        raise InvalidHousehold((Problem("format", t("problem.bad_format", value=data.get("format"))),))
+    if data.get("version") != VERSION:
+        raise InvalidHousehold((Problem("version", t("problem.bad_version", value=data.get("version"), supported=VERSION)),))
+    month = data.get("month")
+    if month is not None:
+        try:
+            parse_month(str(month))
+        except ValueError:
+            raise InvalidHousehold((Problem("month", t("problem.not_a_month", field=t("field.month"), value=month)),)) from None
+    return household_from_dict(data.get("household"), today), (str(month) if month else None)
+
+
+def load_case(path: Path, today: dt.date | None = None) -> tuple[Household, str | None]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidHousehold((Problem("", t("problem.unreadable", reason=type(error).__name__)),)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidHousehold((Problem("", t("problem.not_json", line=error.lineno, column=error.colno)),)) from None
+    return case_from_dict(data, today)
+
+
+def dump_case(household: Household, month: str | None = None) -> str:
+    return json.dumps(case_to_dict(household, month), ensure_ascii=False, indent=2) + "\n"

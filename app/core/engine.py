@@ -1,0 +1,589 @@
+"""The rules engine: OpenFisca-France loaded once, every catalogue benefit computed.
+
+* Load: the tax-benefit system is built once per process. Its parameter tree
+  (the slow part of loading) is pickled in the user's cache folder, keyed on the
+  openfisca-core and openfisca-france versions, with a SHA-256 of the payload; a
+  missing, unreadable or mismatching cache is rebuilt, never trusted blindly.
+* Compute: households become OpenFisca situations (``situation.py``), built side
+  by side in one vectorised simulation (``simulation_build.py``). Benefits are
+  computed in the catalogue's fixed order (results can depend on the order
+  around the AAH supplement; see docs/engine.md).
+* Fast path: before computing, sub-computations the household's own inputs rule
+  out (no disability: AAH; nobody looking for work: ASS; nobody 55 or older:
+  ASPA/ASI…) get explicit zeros on every period (``Gate``). A gate never applies
+  when any input could make its variables non-zero; tests check both sides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import logging
+import pickle
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from app.core import paths
+from app.core.catalogue import Benefit, Catalogue, load_catalogue  # noqa: E402
+from app.core.household import Activity, Household, ResourceKind
+from app.core.i18n import t
+from app.core.periods import add_months, current_month, first_day, months_range, parse_month
+from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
+from app.core.simulation_build import build_simulation
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@dataclass(frozen=True)
+class Versions:
+    openfisca_core: str
+    openfisca_france: str
+
+    @property
+    def cache_key(self) -> str:
+        return f"core-{self.openfisca_core}_france-{self.openfisca_france}_fmt-{CACHE_FORMAT}"
+
+
+def installed_versions() -> Versions:
+    return Versions(metadata.version("openfisca-core"), metadata.version("openfisca-france"))
+
+
+# --------------------------------------------------------------------------- system load
+
+
+def _cache_path(versions: Versions) -> Path:
+    return paths.cache_dir() / f"parameters_{versions.cache_key}.pickle"
+
+
+def _read_parameter_cache(path: Path, versions: Versions) -> Any | None:
+    """The cached parameter tree, or None when missing, stale or corrupt."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        header, _, payload = raw.partition(b"\n")
+        key, digest = header.decode("ascii").split(" ")
+        if key != versions.cache_key or hashlib.sha256(payload).hexdigest() != digest:
+            log.warning("parameter cache %s is stale or corrupt: rebuilding", path.name)
+            return None
+        return pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - any failure means: rebuild from the YAML files
+        log.warning("parameter cache %s unreadable: rebuilding", path.name, exc_info=True)
+        return None
+
+
+def _write_parameter_cache(path: Path, versions: Versions, parameters: Any) -> None:
+    try:
+        payload = pickle.dumps(parameters, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = hashlib.sha256(payload).hexdigest()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(f"{versions.cache_key} {digest}\n".encode("ascii") + payload)
+        tmp.replace(path)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        log.warning("could not write the parameter cache", exc_info=True)
+
+
+def load_system(use_cache: bool = True) -> Any:
+    """openfisca-france's system, its parameters from the on-disk cache when valid."""
+    from app.core.openfisca_system import CachedFranceSystem
+
+    versions = installed_versions()
+    path = _cache_path(versions)
+
+    class System(CachedFranceSystem):
+        read_cache = staticmethod(lambda: _read_parameter_cache(path, versions) if use_cache else None)
+        write_cache = staticmethod(
+            lambda parameters: _write_parameter_cache(path, versions, parameters) if use_cache else None
+        )
+
+    System.__module__ = CachedFranceSystem.__module__
+    return System()
+
+
+def last_legislation_date(tbs: Any) -> dt.date:
+    """The latest date at which a parameter of the system changes (its coverage end)."""
+    latest = "0000-00-00"
+
+    def walk(node: Any) -> None:
+        nonlocal latest
+        children = getattr(node, "children", None)
+        if children is not None:
+            for child in children.values():
+                walk(child)
+            return
+        for item in getattr(node, "values_list", None) or ():
+            if item.instant_str > latest and item.instant_str <= "2100":
+                latest = item.instant_str
+        for bracket in getattr(node, "brackets", None) or ():
+            for sub in (bracket.children or {}).values():
+                walk(sub)
+
+    walk(tbs.parameters)
+    return dt.date.fromisoformat(latest)
+
+
+# --------------------------------------------------------------------------- results
+
+
+class Status(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+    TO_CHECK = "to_check"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class BenefitResult:
+    benefit_id: str
+    status: Status
+    amount: float  # in the benefit's amount_period (per month, or per year)
+    amount_period: str  # "month" | "year"
+    beneficiaries: tuple[str, ...] = ()  # person ids, for per-person benefits
+    detail: str | None = None  # e.g. "apl" for housing aid
+    already_received: bool = False
+    error: str | None = None  # French message when the computation failed
+
+    @property
+    def monthly(self) -> float | None:
+        return self.amount if self.amount_period == "month" else None
+
+    @property
+    def yearly(self) -> float:
+        return self.amount * 12 if self.amount_period == "month" else self.amount
+
+    @property
+    def not_claimed(self) -> bool:
+        """Likely eligible but not received: the non-recours the app exists to find."""
+        return self.status in (Status.ELIGIBLE, Status.TO_CHECK) and not self.already_received
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    month: str
+    benefits: tuple[BenefitResult, ...]
+    assumptions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    openfisca_france: str = ""
+    legislation_until: str = ""  # ISO date of the last known parameter change
+    catalogue_version: str = ""
+    totals_ids: tuple[str, ...] = field(default=(), repr=False)  # benefits counted in totals
+
+    def get(self, benefit_id: str) -> BenefitResult:
+        for item in self.benefits:
+            if item.benefit_id == benefit_id:
+                return item
+        raise KeyError(benefit_id)
+
+    def total_monthly(self) -> float:
+        """Monthly benefits the household may receive (eligible, counted in totals)."""
+        return round(
+            sum(
+                b.amount
+                for b in self.benefits
+                if b.status == Status.ELIGIBLE and b.amount_period == "month" and b.benefit_id in self.totals_ids
+            ),
+            2,
+        )
+
+    def total_yearly_extra(self) -> float:
+        """Benefits paid once a year (school-year allowance, energy cheque, grants)."""
+        return round(
+            sum(
+                b.amount
+                for b in self.benefits
+                if b.status == Status.ELIGIBLE and b.amount_period == "year" and b.benefit_id in self.totals_ids
+            ),
+            2,
+        )
+
+    def not_claimed(self) -> tuple[BenefitResult, ...]:
+        return tuple(b for b in self.benefits if b.not_claimed and b.benefit_id in self.totals_ids)
+
+
+# --------------------------------------------------------------------------- gates
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Variables given explicit zeros when ``applies(household, month)`` is true."""
+
+    name: str
+    variables: tuple[str, ...]
+    applies: Callable[[Household, str], bool]
+
+
+def _nobody(predicate: Callable[[Any, dt.date], bool]) -> Callable[[Household, str], bool]:
+    def applies(household: Household, month: str) -> bool:
+        day = first_day(month)
+        return not any(predicate(p, day) for p in household.persons)
+
+    return applies
+
+
+def _declares(kind: ResourceKind) -> Callable[[Any, dt.date], bool]:
+    return lambda p, _day: any(r.kind == kind and any(r.months()) for r in p.resources)
+
+
+def _always(_household: Household, _month: str) -> bool:
+    return True
+
+
+# Variables that no input of Guichet's household model can feed: their formulas give 0
+# for every household we build (tax-return boxes, capital income, apprenticeship,
+# overtime, the daily allowances other than sickness…).
+NOT_IN_MODEL = (
+    "revenus_capitaux_prelevement_liberatoire", "revenus_capitaux_prelevement_forfaitaire_unique_ir",
+    "revenus_capitaux_prelevement_bareme", "revenus_capital", "revenus_locatifs",
+    "rente_viagere_titre_onereux", "valeur_locative_immo_non_loue", "valeur_locative_terrains_non_loues",
+    "epargne_revenus_non_imposables", "hsup", "indemnites_compensatrices_conges_payes",
+    "remuneration_apprenti", "apprenti", "dedommagement_victime_amiante", "prestation_compensatoire",
+    "prime_forfaitaire_mensuelle_reprise_activite", "revenus_stage_formation_pro", "bourse_recherche",
+    "indemnites_journalieres_maternite", "indemnites_journalieres_paternite",
+    "indemnites_journalieres_adoption", "indemnites_journalieres_accident_travail",
+    "indemnites_journalieres_maladie_professionnelle", "salaire_de_base",
+)
+
+GATES: tuple[Gate, ...] = (
+    Gate("not_in_model", NOT_IN_MODEL, _always),
+    Gate(
+        "no_disability",
+        ("aah", "caah", "aah_base", "aeeh", "pch", "mva"),
+        _nobody(lambda p, _d: p.has_disability),
+    ),
+    Gate(
+        "no_job_seeker",
+        ("ass",),
+        _nobody(
+            lambda p, _d: p.activity
+            in (Activity.DEMANDEUR_EMPLOI_INDEMNISE, Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE)
+        ),
+    ),
+    Gate(
+        "no_unemployment_benefit",
+        ("chomage_brut", "allocation_securisation_professionnelle", "indemnites_chomage_partiel"),
+        _nobody(lambda p, d: _declares(ResourceKind.CHOMAGE)(p, d) or p.activity == Activity.DEMANDEUR_EMPLOI_INDEMNISE),
+    ),
+    Gate(
+        "no_pension",
+        ("retraite_brute", "retraite_combattant"),
+        _nobody(lambda p, d: _declares(ResourceKind.RETRAITE)(p, d) or p.activity == Activity.RETRAITE),
+    ),
+    Gate(
+        "nobody_55_or_more",  # ASPA from 65 (62 for unfitness), ASI below retirement age with invalidity
+        ("aspa", "asi", "asi_aspa_base_ressources_individu"),
+        _nobody(lambda p, d: p.age_on(d) >= 55 or _declares(ResourceKind.PENSION_INVALIDITE)(p, d)),
+    ),
+)
+
+
+# --------------------------------------------------------------------------- taxable income grid
+
+
+class GridConverter:
+    """Taxable from net, by interpolation on OpenFisca's own gross -> (net, taxable) grid."""
+
+    GRID = np.concatenate([np.arange(0, 3000, 25.0), np.arange(3000, 20000, 250.0)])
+    INPUTS = {
+        ResourceKind.SALAIRE_NET: ("salaire_de_base", "salaire_net", "salaire_imposable"),
+        ResourceKind.CHOMAGE: ("chomage_brut", "chomage_net", "chomage_imposable"),
+        ResourceKind.RETRAITE: ("retraite_brute", "retraite_nette", "retraite_imposable"),
+    }
+
+    def __init__(self, tbs: Any, month: str) -> None:
+        self._curves: dict[ResourceKind, tuple[np.ndarray, np.ndarray]] = {}
+        n = len(self.GRID)
+        situation: dict[str, Any] = {"individus": {}, "familles": {}, "foyers_fiscaux": {}, "menages": {}}
+        for i in range(n):
+            pid = f"p{i}"
+            situation["individus"][pid] = {"date_naissance": {"ETERNITY": "1980-01-01"}}
+            situation["familles"][f"f{i}"] = {"parents": [pid]}
+            situation["foyers_fiscaux"][f"ff{i}"] = {"declarants": [pid]}
+            situation["menages"][f"m{i}"] = {"personne_de_reference": [pid]}
+        for kind, (gross, net, taxable) in self.INPUTS.items():
+            simulation, _ids = build_simulation(tbs, [situation])
+            simulation.set_input(gross, month, self.GRID.astype(np.float32))
+            nets = np.asarray(simulation.calculate(net, month), dtype=float)
+            taxables = np.asarray(simulation.calculate(taxable, month), dtype=float)
+            order = np.argsort(nets)
+            self._curves[kind] = (nets[order], taxables[order])
+
+    def taxable(self, kind: ResourceKind, net: float) -> float:
+        nets, taxables = self._curves[kind]
+        return float(np.interp(net, nets, taxables))
+
+
+# --------------------------------------------------------------------------- engine
+
+
+class Engine:
+    """Load once, compute many. Thread-safe for one caller at a time (a lock)."""
+
+    def __init__(self, catalogue: Catalogue | None = None, use_cache: bool = True, warm_up: bool = True) -> None:
+        started = time.perf_counter()
+        self.catalogue = catalogue or load_catalogue()
+        self.tbs = load_system(use_cache=use_cache)
+        self.versions = installed_versions()
+        self.legislation_until = last_legislation_date(self.tbs)
+        self._converters: dict[str, GridConverter] = {}
+        self._lock = threading.Lock()
+        self.load_seconds = time.perf_counter() - started
+        if warm_up:
+            self.warm_up()
+
+    # -- helpers
+    def converter(self, month: str) -> GridConverter:
+        year = month[:4]
+        if year not in self._converters:
+            self._converters[year] = GridConverter(self.tbs, f"{year}-01")
+        return self._converters[year]
+
+    def situation(self, household: Household, month: str) -> Situation:
+        return build_situation(household, month, self.converter(month))
+
+    def month_warnings(self, month: str) -> tuple[str, ...]:
+        if first_day(month) > self.legislation_until + dt.timedelta(days=31):
+            return (
+                t(
+                    "engine.beyond_legislation",
+                    month=_fr_month(month),
+                    until=self.legislation_until.strftime("%d/%m/%Y"),
+                ),
+            )
+        return ()
+
+    def warm_up(self) -> None:
+        """Build the per-date parameter trees of the current month's windows once."""
+        from app.core.examples import warm_up_household
+
+        self.compute(warm_up_household(), current_month())
+
+    # -- computing
+    def compute(self, household: Household, month: str | None = None) -> SimulationResult:
+        return self.compute_many([household], month)[0]
+
+    def compute_many(
+        self, households: Sequence[Household], month: str | None = None, fast: bool = True
+    ) -> list[SimulationResult]:
+        """Results for each household (validated first), in order."""
+        month = month or current_month()
+        parse_month(month)
+        situations = [self.situation(h, month) for h in households]
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i, household in enumerate(households):
+            key = tuple(g.name for g in GATES if fast and g.applies(household, month))
+            groups.setdefault(key, []).append(i)
+        out: list[SimulationResult | None] = [None] * len(households)
+        with self._lock:
+            for key, indexes in groups.items():
+                gates = [g for g in GATES if g.name in key]  # empty on the standard path
+                results = self._compute_group(
+                    [households[i] for i in indexes], [situations[i] for i in indexes], month, gates
+                )
+                for i, result in zip(indexes, results):
+                    out[i] = result
+        return [r for r in out if r is not None]
+
+    def compute_situations(self, situations: Sequence[dict[str, Any]], month: str) -> list[SimulationResult]:
+        """Results for standard OpenFisca situations (``--openfisca``), read on the first
+        famille and ménage of each; no gate applies (nothing is known of the profile)."""
+        wrapped = [
+            Situation(
+                data=data,
+                month=month,
+                famille_id=next(iter(data.get("familles") or {"_famille_" + next(iter(data["individus"])): None})),
+                menage_id=next(iter(data.get("menages") or {"_menage_" + next(iter(data["individus"])): None})),
+                person_ids=tuple(data["individus"]),
+                assumptions=(),
+            )
+            for data in situations
+        ]
+        with self._lock:
+            return self._compute_group(None, wrapped, month, ())
+
+    def _compute_group(
+        self,
+        households: Sequence[Household] | None,
+        situations: Sequence[Situation],
+        month: str,
+        gates: Sequence[Gate],
+    ) -> list[SimulationResult]:
+        simulation, ids = build_simulation(self.tbs, [s.data for s in situations])
+        _apply_gates(self.tbs, simulation, ids, month, gates)
+        values = self._calculate_all(simulation, month)
+        warnings = self.month_warnings(month)
+        results = []
+        for k, situation in enumerate(situations):
+            household = households[k] if households is not None else None
+            benefits = tuple(
+                self._benefit_result(benefit, values.get(benefit.id), ids, k, situation, household, month)
+                for benefit in self.catalogue
+            )
+            results.append(
+                SimulationResult(
+                    month=month,
+                    benefits=benefits,
+                    assumptions=situation.assumptions,
+                    warnings=warnings,
+                    openfisca_france=self.versions.openfisca_france,
+                    legislation_until=self.legislation_until.isoformat(),
+                    catalogue_version=self.catalogue_version,
+                    totals_ids=tuple(b.id for b in self.catalogue if b.counts_in_total),
+                )
+            )
+        return results
+
+    @property
+    def catalogue_version(self) -> str:
+        return getattr(self.catalogue, "version", "") or ""
+
+    def _calculate_all(self, simulation: Any, month: str) -> dict[str, Any]:
+        """Every catalogue variable (and detail), in the catalogue's fixed order."""
+        values: dict[str, Any] = {}
+        year = month[:4]
+        for benefit in self.catalogue:
+            try:
+                period = year if benefit.period == "year" else month
+                amount = simulation.calculate(benefit.variable, period)
+                details = {d: simulation.calculate(d, period) for d in benefit.detail}
+                values[benefit.id] = (np.asarray(amount), {k: np.asarray(v) for k, v in details.items()})
+            except Exception as error:  # noqa: BLE001 - one benefit's failure must not stop the others
+                log.error("computing %s failed: %s", benefit.variable, type(error).__name__, exc_info=True)
+                values[benefit.id] = error
+        return values
+
+    def _benefit_result(
+        self,
+        benefit: Benefit,
+        value: Any,
+        ids: dict[str, list[str]],
+        k: int,
+        situation: Situation,
+        household: Household | None,
+        month: str,
+    ) -> BenefitResult:
+        received = household is not None and benefit.id in household.benefits_received
+        if value is None or isinstance(value, Exception):
+            return BenefitResult(
+                benefit.id, Status.ERROR, 0.0, benefit.amount_period, already_received=received,
+                error=t("engine.benefit_failed"),
+            )
+        array, details = value
+        rows = _rows(ids, benefit.entity, k, situation)
+        beneficiaries: tuple[str, ...] = ()
+        if benefit.entity == "individu":
+            per_person = [(pid, float(array[row])) for pid, row in rows]
+            beneficiaries = tuple(pid for pid, amount in per_person if amount > 0)
+            amount = sum(a for _pid, a in per_person)
+        else:
+            row = rows[0][1]
+            amount = float(array[row])
+        amount = round(amount, 2)
+        detail = None
+        for name, detail_array in details.items():
+            if float(detail_array[rows[0][1]]) > 0:
+                detail = name
+        if benefit.value == "boolean":
+            positive = amount > 0
+            amount = 0.0
+        else:
+            positive = amount > 0
+        if positive:
+            status = Status.ELIGIBLE
+        elif household is not None and _check_applies(benefit, household, month):
+            status = Status.TO_CHECK
+        else:
+            status = Status.NOT_ELIGIBLE
+        return BenefitResult(
+            benefit.id, status, amount, benefit.amount_period, beneficiaries, detail, already_received=received
+        )
+
+
+def _check_applies(benefit: Benefit, household: Household, month: str) -> bool:
+    rule = benefit.check_when
+    if rule is None:
+        return False
+    day = first_day(month)
+    for person in household.persons:
+        if rule.activity_any and person.activity.value in rule.activity_any:
+            return True
+        if rule.disability_any and person.has_disability:
+            return True
+        if rule.age_min_any is not None and person.age_on(day) >= rule.age_min_any:
+            return True
+    return False
+
+
+def _rows(ids: dict[str, list[str]], entity: str, k: int, situation: Situation) -> list[tuple[str, int]]:
+    """(id in the situation, row in the simulation) of the entities a benefit is read on."""
+    if entity == "individu":
+        index = {eid: i for i, eid in enumerate(ids["individu"]) if eid.startswith(f"{k}:")}
+        return [(pid, index[f"{k}:{pid}"]) for pid in situation.person_ids]
+    own = {"famille": situation.famille_id, "menage": situation.menage_id}[entity]
+    key = f"{k}:{own}"
+    if key not in ids[entity]:  # a person placed alone by the builder
+        key = f"{k}:_{entity}_{situation.person_ids[0]}"
+    return [(own, ids[entity].index(key))]
+
+
+GATE_YEARS_BACK = 6  # formulas read as far back as N-5 (seen: ASPA/ASS look-backs, AAH history)
+
+
+def _apply_gates(tbs: Any, simulation: Any, ids: dict[str, list[str]], month: str, gates: Sequence[Gate]) -> None:
+    """Explicit zeros on every month and year from January N-6 to M+1, and, for the
+    resources a household declares, on the months before the situation's inputs start
+    (where, with no input, OpenFisca's formulas would give zero too)."""
+    if not gates:
+        return
+    year = parse_month(month)[0]
+    months = months_range(f"{year - GATE_YEARS_BACK:04d}-01", add_months(month, 1))
+    years = [str(y) for y in range(year - GATE_YEARS_BACK, year + 1)]
+    first_input = input_months(month)[0]
+    before_inputs = [m for m in months if m < first_input]
+
+    def zero(variable: str, periods: Sequence[str]) -> None:
+        definition = tbs.variables.get(variable)
+        if definition is None:
+            raise KeyError(f"unknown variable {variable}")
+        zeros = np.full(len(ids[definition.entity.key]), definition.default_value)
+        holder = simulation.get_holder(variable)
+        for text in periods:
+            holder.put_in_cache(zeros, _period(text))
+
+    for gate in gates:
+        for variable in gate.variables:
+            zero(variable, years if tbs.variables[variable].definition_period == "year" else months)
+    for variable in RESOURCE_VARIABLES:
+        zero(variable, before_inputs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _period(text: str) -> Any:
+    from openfisca_core.periods import period
+
+    return period(text)
+
+
+def _fr_month(month: str) -> str:
+    from app.core.formats import month as fr_month
+
+    return fr_month(month)
+
+
+@functools.lru_cache(maxsize=1)
+def shared_engine() -> Engine:
+    """The process's engine (CLI, batch workers, the GUI's engine process)."""
+    return Engine()

@@ -1,0 +1,51 @@
+"""Where bundled resources, rules and the user's data live.
+
+Bundled files are found next to the code (source checkout or a PyInstaller
+bundle); the user's data goes in the platform's per-user data folder. The
+``GUICHET_DATA_DIR`` environment variable overrides the latter (tests, portable use).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Guichet"
+
+
+def install_root() -> Path:
+    """Folder holding ``resources/`` and ``rules/`` (the repository or the bundle)."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root)
+    return Path(__file__).resolve().parents[2]
+
+
+def resources_dir() -> Path:
+    return install_root() / "resources"
+
+
+def bundled_rules_dir() -> Path:
+    return install_root() / "rules"
+
+
+def user_data_dir() -> Path:
+    override = os.environ.get("GUICHET_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    path = user_data_dir() / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    path = user_data_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
