@@ -8,6 +8,7 @@ value problems, and raises ``InvalidHousehold`` with all of them together.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -36,7 +37,7 @@ E = TypeVar("E", bound=StrEnum)
 
 PERSON_FIELDS = {
     "id", "role", "first_name", "birth_date", "activity", "disability_rate", "pregnant",
-    "schooling", "resources", "taxable_income_last_year", "taxable_income_n2",
+    "schooling", "resources", "taxable_income_last_year", "taxable_income_n2", "ass_work_history",
 }
 HOUSING_FIELDS = {"status", "rent", "charges", "conventionne", "commune_insee", "postal_code"}
 HOUSEHOLD_FIELDS = {"couple", "persons", "housing", "savings", "benefits_received", "reference"}
@@ -137,6 +138,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
             first_name=str(raw.get("first_name") or ""),
             disability_rate=reader.number(raw, "disability_rate", f"{base}.disability_rate"),
             pregnant=reader.boolean(raw, "pregnant", f"{base}.pregnant"),
+            ass_work_history=reader.boolean(raw, "ass_work_history", f"{base}.ass_work_history"),
             taxable_income_last_year=reader.number(raw, "taxable_income_last_year", f"{base}.taxable_income_last_year"),
             taxable_income_n2=reader.number(raw, "taxable_income_n2", f"{base}.taxable_income_n2"),
         )
@@ -187,6 +189,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
     return household
 
 
+@functools.lru_cache(maxsize=1)  # loading the catalogue costs ~150 ms: once per process, not per case
 def _known_benefits() -> tuple[str, ...] | None:
     try:
         from app.core.catalogue import load_catalogue
@@ -242,6 +245,8 @@ def household_to_dict(household: Household) -> dict[str, Any]:
             out["disability_rate"] = p.disability_rate
         if p.pregnant:
             out["pregnant"] = True
+        if p.ass_work_history:
+            out["ass_work_history"] = True
         if p.taxable_income_last_year is not None:
             out["taxable_income_last_year"] = p.taxable_income_last_year
         if p.taxable_income_n2 is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import pickle
 import threading
@@ -294,7 +295,15 @@ GATES: tuple[Gate, ...] = (
 
 
 class GridConverter:
-    """Taxable from net, by interpolation on OpenFisca's own gross -> (net, taxable) grid."""
+    """Taxable from net, by interpolation on OpenFisca's own gross -> (net, taxable) grid.
+
+    The CSG rate on pensions and unemployment benefits depends on the household's
+    fiscal income: the grid gives each point the fiscal income (revenu fiscal de
+    référence) of a single person receiving that gross amount all year, so a low
+    pension is computed exempt and a higher one at the full rate. For a couple the
+    real rate can be lower than assumed (its thresholds are higher): the taxable
+    amount is then slightly overstated; a declared taxable income avoids it.
+    """
 
     GRID = np.concatenate([np.arange(0, 3000, 25.0), np.arange(3000, 20000, 250.0)])
     INPUTS = {
@@ -303,27 +312,43 @@ class GridConverter:
         ResourceKind.RETRAITE: ("retraite_brute", "retraite_nette", "retraite_imposable"),
     }
 
-    def __init__(self, tbs: Any, month: str) -> None:
-        self._curves: dict[ResourceKind, tuple[np.ndarray, np.ndarray]] = {}
-        n = len(self.GRID)
+    def __init__(self, curves: dict[ResourceKind, tuple[np.ndarray, np.ndarray]]) -> None:
+        self._curves = curves
+
+    @classmethod
+    def compute(cls, tbs: Any, month: str) -> "GridConverter":
+        n = len(cls.GRID)
         situation: dict[str, Any] = {"individus": {}, "familles": {}, "foyers_fiscaux": {}, "menages": {}}
         for i in range(n):
             pid = f"p{i}"
-            situation["individus"][pid] = {"date_naissance": {"ETERNITY": "1980-01-01"}}
+            situation["individus"][pid] = {"date_naissance": {"ETERNITY": "1970-01-01"}}
             situation["familles"][f"f{i}"] = {"parents": [pid]}
             situation["foyers_fiscaux"][f"ff{i}"] = {"declarants": [pid]}
             situation["menages"][f"m{i}"] = {"personne_de_reference": [pid]}
-        for kind, (gross, net, taxable) in self.INPUTS.items():
+        year = int(month[:4])
+        yearly_fiscal_income = (cls.GRID * 12 * 0.9).astype(np.float32)
+        curves = {}
+        for kind, (gross, net, taxable) in cls.INPUTS.items():
             simulation, _ids = build_simulation(tbs, [situation])
-            simulation.set_input(gross, month, self.GRID.astype(np.float32))
+            for fiscal_year in range(year - 3, year + 1):
+                simulation.set_input("rfr", str(fiscal_year), yearly_fiscal_income)
+            simulation.set_input(gross, month, cls.GRID.astype(np.float32))
             nets = np.asarray(simulation.calculate(net, month), dtype=float)
             taxables = np.asarray(simulation.calculate(taxable, month), dtype=float)
-            order = np.argsort(nets)
-            self._curves[kind] = (nets[order], taxables[order])
+            order = np.argsort(nets, kind="stable")
+            curves[kind] = (nets[order], taxables[order])
+        return cls(curves)
 
     def taxable(self, kind: ResourceKind, net: float) -> float:
         nets, taxables = self._curves[kind]
         return float(np.interp(net, nets, taxables))
+
+    def to_lists(self) -> dict[str, list[list[float]]]:
+        return {kind.value: [nets.tolist(), taxables.tolist()] for kind, (nets, taxables) in self._curves.items()}
+
+    @classmethod
+    def from_lists(cls, data: dict[str, list[list[float]]]) -> "GridConverter":
+        return cls({ResourceKind(k): (np.array(v[0]), np.array(v[1])) for k, v in data.items()})
 
 
 # --------------------------------------------------------------------------- engine
@@ -346,9 +371,23 @@ class Engine:
 
     # -- helpers
     def converter(self, month: str) -> GridConverter:
+        """Net -> taxable grid for the year of ``month``, cached in memory and on disk
+        (keyed on the OpenFisca versions; a bad file is recomputed)."""
         year = month[:4]
         if year not in self._converters:
-            self._converters[year] = GridConverter(self.tbs, f"{year}-01")
+            path = paths.cache_dir() / f"taxable_grid_{self.versions.cache_key}_{year}.json"
+            converter = None
+            try:
+                converter = GridConverter.from_lists(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError, IndexError):
+                converter = None
+            if converter is None:
+                converter = GridConverter.compute(self.tbs, f"{year}-01")
+                try:
+                    path.write_text(json.dumps(converter.to_lists()), encoding="utf-8")
+                except OSError:
+                    log.warning("could not write the taxable grid cache")
+            self._converters[year] = converter
         return self._converters[year]
 
     def situation(self, household: Household, month: str) -> Situation:
@@ -584,6 +623,6 @@ def _fr_month(month: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def shared_engine() -> Engine:
+def shared_engine(warm_up: bool = False) -> Engine:
     """The process's engine (CLI, batch workers, the GUI's engine process)."""
-    return Engine()
+    return Engine(warm_up=warm_up)

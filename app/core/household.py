@@ -120,6 +120,9 @@ class Person:
     # Taxable income (revenu imposable) declared for last year and the year before, when known.
     taxable_income_last_year: float | None = None
     taxable_income_n2: float | None = None
+    # Job seeker who worked at least 5 of the last 10 years and no longer receives ARE:
+    # the condition of the allocation de solidarité spécifique (Code du travail, R5423-1).
+    ass_work_history: bool = False
 
     @property
     def has_disability(self) -> bool:

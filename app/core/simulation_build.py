@@ -94,7 +94,9 @@ def build_simulation(tbs: Any, situations: Sequence[dict[str, Any]]) -> tuple[Si
                     first = entity.roles[0]
                     roles[index] = first.subroles[0].key if first.subroles else first.key
         group = builder.declare_entity(key, group_ids)
-        builder.join_with_persons(group, member_of, roles)
+        # join_with_persons expects each person's group *id* (it maps ids to rows by
+        # sorting them), not the group's row number.
+        builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
         ids[key] = group_ids
 
     simulation = builder.build(tbs)

@@ -188,6 +188,7 @@ def _person_variables(
     values["enceinte"] = every_month(person.pregnant)
     values["handicap"] = every_month(person.has_disability)
     values["taux_incapacite"] = every_month(round((person.disability_rate or 0.0) / 100, 4))
+    values["ass_precondition_remplie"] = every_month(person.ass_work_history)
 
     # What the agent declares is exhaustive: a resource not declared is zero. Every resource
     # variable is therefore given on every month, which also spares OpenFisca the formulas

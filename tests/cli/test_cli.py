@@ -1,0 +1,142 @@
+"""The command line, run in-process through ``app.cli.main`` (one engine per session)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app import cli
+from app.core import formats
+from app.core.casefile import case_to_dict
+from app.core.examples import warm_up_household
+
+pytestmark = pytest.mark.slow
+
+MONTH = "2026-11"
+
+
+@pytest.fixture()
+def case_file(tmp_path: Path) -> Path:
+    """A single parent in Lyon, 1 000 € net a month, one child of 9, rent 650 €,
+    declared as already receiving the family allowances."""
+    household = warm_up_household()
+    data = case_to_dict(household, MONTH)
+    data["household"]["benefits_received"] = ["allocations_familiales"]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_table_shows_the_engines_amounts_in_french(engine: Any, case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = engine.compute(warm_up_household(), MONTH)
+    code, out, _ = run(capsys, "simulate", str(case_file))
+    assert code == 0
+    assert "novembre 2026" in out
+    ppa = expected.get("prime_activite").amount
+    assert ppa > 0
+    assert f"{formats.euros(ppa)} par mois" in out
+    assert f"Total estimé par mois : {formats.euros(expected.total_monthly())}" in out
+    assert "Déjà perçue" in out  # allocations familiales were declared as received
+
+
+def test_json_output_is_machine_readable_and_equal_to_the_engine(
+    engine: Any, case_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = engine.compute(warm_up_household(), MONTH)
+    code, out, _ = run(capsys, "simulate", str(case_file), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["month"] == MONTH
+    amounts = {item["benefit_id"]: item["amount"] for item in data["benefits"]}
+    assert amounts == {b.benefit_id: b.amount for b in expected.benefits}
+    assert data["total_monthly"] == expected.total_monthly()
+    received = {item["benefit_id"]: item["already_received"] for item in data["benefits"]}
+    assert received["allocations_familiales"] is True
+
+
+def test_month_option_overrides_the_case_month(case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", str(case_file), "--month", "2026-06", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["month"] == "2026-06"
+
+
+def test_exported_situation_gives_the_same_results_through_openfisca_input(
+    case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = tmp_path / "situation.json"
+    assert run(capsys, "export-openfisca", str(case_file), "-o", str(exported))[0] == 0
+    situation = json.loads(exported.read_text(encoding="utf-8"))
+    assert set(situation) == {"individus", "familles", "foyers_fiscaux", "menages"}
+    # Every month of the housing-aid window M-13 .. M-2 carries the salary.
+    salary = situation["individus"]["p1"]["salaire_net"]
+    assert all(salary[m] == 1000.0 for m in ("2025-10", "2025-11", "2026-09", "2026-10"))
+    _, direct, _ = run(capsys, "simulate", str(case_file), "--format", "json")
+    _, through, _ = run(capsys, "simulate", "--openfisca", str(exported), "--month", MONTH, "--format", "json")
+    amounts = lambda text: {i["benefit_id"]: i["amount"] for i in json.loads(text)["benefits"]}  # noqa: E731
+    assert amounts(through) == amounts(direct)
+
+
+def test_invalid_case_lists_every_problem_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = case_to_dict(warm_up_household(), MONTH)
+    data["household"]["persons"][0]["birth_date"] = "2031-01-01"
+    data["household"]["housing"]["rent"] = -5
+    data["household"]["housing"]["commune_insee"] = "00000"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run(capsys, "simulate", str(path))
+    assert code == 2
+    assert out == ""
+    assert "date de naissance" in err and "futur" in err
+    assert "loyer" in err and "négatif" in err
+    assert "00000" in err and "commune" in err
+    assert "Traceback" not in err
+
+
+def test_not_json_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": "guichet-case",\n  oops}', encoding="utf-8")
+    code, _, err = run(capsys, "simulate", str(path))
+    assert code == 2
+    assert "ligne 2" in err
+
+
+def test_bad_month_is_refused_in_french(case_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["simulate", str(case_file), "--month", "2026-13"])
+    assert raised.value.code == 2
+    assert "n'est pas un mois" in capsys.readouterr().err
+
+
+def test_unexpected_error_gives_an_apology_and_the_log_place_never_a_traceback(
+    case_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("Amina 1000 €")  # a message holding personal data
+
+    monkeypatch.setattr(cli, "simulate", broken)
+    code, _, err = run(capsys, "simulate", str(case_file))
+    assert code == 1
+    assert "Désolé" in err and "guichet.log" in err
+    assert "Traceback" not in err
+    from app.core.logs import log_file
+
+    log = log_file().read_text(encoding="utf-8")
+    assert "RuntimeError" in log
+    assert "Amina" not in log
+
+
+def test_version_names_every_component(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert "openfisca-france 176.1.8" in out
+    assert "openfisca-core 44." in out
+    assert "Guichet" in out and "catalogue" in out

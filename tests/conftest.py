@@ -1,0 +1,29 @@
+"""Shared fixtures. The user data folder is a temporary one for the whole run, set
+before anything reads it, so tests never touch a real agent's data."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+_DATA = Path(tempfile.mkdtemp(prefix="guichet-tests-"))
+os.environ["GUICHET_DATA_DIR"] = str(_DATA)
+# The parameter cache is slow to build once; reuse the developer's when present.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return _DATA
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[object]:
+    """One rules engine for the whole session (loading costs a few seconds)."""
+    from app.core.engine import shared_engine
+
+    yield shared_engine()
