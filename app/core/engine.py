@@ -33,12 +33,13 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from app.core import paths
-from app.core.catalogue import Benefit, Catalogue, load_catalogue  # noqa: E402
+from app.core.catalogue import Benefit, Catalogue, load_catalogue
 from app.core.household import Activity, Household, ResourceKind
 from app.core.i18n import t
 from app.core.periods import add_months, current_month, first_day, months_range, parse_month
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
+from app.core.validation import require_valid
 
 log = logging.getLogger(__name__)
 
@@ -420,6 +421,8 @@ class Engine:
         """Results for each household (validated first), in order."""
         month = month or current_month()
         parse_month(month)
+        for household in households:
+            require_valid(household)
         situations = [self.situation(h, month) for h in households]
         groups: dict[tuple[str, ...], list[int]] = {}
         for i, household in enumerate(households):
