@@ -57,6 +57,7 @@ class CheckWhen:
     activity_any: tuple[str, ...] = ()
     disability_any: bool = False
     age_min_any: int | None = None
+    persons: str = "any"  # "any" | "adults" | "dependants": whom the conditions look at
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,23 @@ class Benefit:
 
 @dataclass(frozen=True)
 class Catalogue:
-    benefits: tuple[Benefit, ...]
+    benefits: tuple[Benefit, ...]  # national benefits (iteration, len and ids() cover these)
+    version: str = ""  # version of the rules folder (its manifest.yaml), printed on handouts
+    local_aids: tuple[Benefit, ...] = ()  # rules/local (local_aids.LocalAid), after OpenFisca
 
     def get(self, benefit_id: str) -> Benefit:
-        for benefit in self.benefits:
+        """A national benefit or a local aid."""
+        for benefit in (*self.benefits, *self.local_aids):
             if benefit.id == benefit_id:
                 return benefit
         raise KeyError(f"Aide inconnue dans le catalogue : « {benefit_id} »")
+
+    def entries(self) -> tuple[Benefit, ...]:
+        """National benefits then local aids, in display order (what a results list shows)."""
+        return (*self.benefits, *self.local_aids)
+
+    def all_ids(self) -> tuple[str, ...]:
+        return tuple(benefit.id for benefit in self.entries())
 
     def __iter__(self) -> Iterator[Benefit]:
         return iter(self.benefits)
@@ -108,8 +119,13 @@ class CatalogueError(Exception):
 
 
 def load_catalogue(folder: Path | None = None) -> Catalogue:
-    """Load, validate and sort (by ``order``) every ``*.yaml`` file of ``folder``."""
-    folder = folder if folder is not None else bundled_rules_dir() / "benefits"
+    """Load, validate and sort (by ``order``) every ``*.yaml`` file of ``folder``.
+
+    By default the active rules folder's ``benefits/`` (the bundled ``rules/``, or the
+    imported rules pack: ``rules_pack.active_rules_dir``). The local aids of the sibling
+    ``local/`` folder and the version of the sibling ``manifest.yaml`` come along.
+    """
+    folder = folder if folder is not None else _active_rules_dir() / "benefits"
     validator = _validator(folder.parent / "schema" / "benefit.schema.json")
     files = sorted(folder.glob("*.yaml"))
     if not files:
@@ -123,7 +139,21 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
                 f"par {benefits[benefit.id].source_file}."
             )
         benefits[benefit.id] = benefit
-    return Catalogue(tuple(sorted(benefits.values(), key=lambda b: (b.order, b.id))))
+    national = tuple(sorted(benefits.values(), key=lambda b: (b.order, b.id)))
+    from app.core.local_aids import load_local_aids
+    from app.core.rules_pack import manifest_version
+
+    local = load_local_aids(folder.parent / "local", known_ids=benefits)
+    return Catalogue(national, version=manifest_version(folder.parent), local_aids=local)
+
+
+def _active_rules_dir() -> Path:
+    try:
+        from app.core.rules_pack import active_rules_dir
+
+        return active_rules_dir()
+    except Exception:  # noqa: BLE001 - an unreadable pack state falls back on the bundled rules
+        return bundled_rules_dir()
 
 
 def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
@@ -274,6 +304,7 @@ def _benefit(data: dict[str, Any], source_file: str) -> Benefit:
             activity_any=tuple(check.get("activity_any", ())),
             disability_any=bool(check.get("disability_any", False)),
             age_min_any=check.get("age_min_any"),
+            persons=str(check.get("persons", "any")),
         )
         if check
         else None,

@@ -99,8 +99,13 @@ def _write_parameter_cache(path: Path, versions: Versions, parameters: Any) -> N
         log.warning("could not write the parameter cache", exc_info=True)
 
 
-def load_system(use_cache: bool = True) -> Any:
-    """openfisca-france's system, its parameters from the on-disk cache when valid."""
+def load_system(use_cache: bool = True, with_extension: bool = True) -> Any:
+    """openfisca-france's system, its parameters from the on-disk cache when valid.
+
+    ``with_extension``: then load the active rules folder's OpenFisca extension
+    (``rules_pack.load_extension``), after the cached parameters are set: the cache
+    stays openfisca-france's own, whatever the extension.
+    """
     from app.core.openfisca_system import CachedFranceSystem
 
     versions = installed_versions()
@@ -113,7 +118,12 @@ def load_system(use_cache: bool = True) -> Any:
         )
 
     System.__module__ = CachedFranceSystem.__module__
-    return System()
+    system = System()
+    if with_extension:
+        from app.core.rules_pack import load_extension
+
+        load_extension(system)
+    return system
 
 
 def last_legislation_date(tbs: Any) -> dt.date:
@@ -256,7 +266,7 @@ NOT_IN_MODEL = (
     "prime_forfaitaire_mensuelle_reprise_activite", "revenus_stage_formation_pro", "bourse_recherche",
     "indemnites_journalieres_maternite", "indemnites_journalieres_paternite",
     "indemnites_journalieres_adoption", "indemnites_journalieres_accident_travail",
-    "indemnites_journalieres_maladie_professionnelle", "salaire_de_base",
+    "indemnites_journalieres_maladie_professionnelle",
 )
 
 GATES: tuple[Gate, ...] = (
@@ -313,8 +323,8 @@ class GridConverter:
         ResourceKind.RETRAITE: ("retraite_brute", "retraite_nette", "retraite_imposable"),
     }
 
-    def __init__(self, curves: dict[ResourceKind, tuple[np.ndarray, np.ndarray]]) -> None:
-        self._curves = curves
+    def __init__(self, curves: dict[ResourceKind, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        self._curves = curves  # kind -> (nets sorted, taxables, grosses)
 
     @classmethod
     def compute(cls, tbs: Any, month: str) -> "GridConverter":
@@ -337,19 +347,27 @@ class GridConverter:
             nets = np.asarray(simulation.calculate(net, month), dtype=float)
             taxables = np.asarray(simulation.calculate(taxable, month), dtype=float)
             order = np.argsort(nets, kind="stable")
-            curves[kind] = (nets[order], taxables[order])
+            curves[kind] = (nets[order], taxables[order], cls.GRID[order])
         return cls(curves)
 
     def taxable(self, kind: ResourceKind, net: float) -> float:
-        nets, taxables = self._curves[kind]
+        nets, taxables, _grosses = self._curves[kind]
         return float(np.interp(net, nets, taxables))
 
+    def gross(self, kind: ResourceKind, net: float) -> float:
+        nets, _taxables, grosses = self._curves[kind]
+        return float(np.interp(net, nets, grosses))
+
     def to_lists(self) -> dict[str, list[list[float]]]:
-        return {kind.value: [nets.tolist(), taxables.tolist()] for kind, (nets, taxables) in self._curves.items()}
+        return {kind.value: [list(map(float, column)) for column in curve] for kind, curve in self._curves.items()}
 
     @classmethod
     def from_lists(cls, data: dict[str, list[list[float]]]) -> "GridConverter":
-        return cls({ResourceKind(k): (np.array(v[0]), np.array(v[1])) for k, v in data.items()})
+        curves = {}
+        for key, columns in data.items():
+            nets, taxables, grosses = (np.array(column, dtype=float) for column in columns)
+            curves[ResourceKind(key)] = (nets, taxables, grosses)
+        return cls(curves)
 
 
 # --------------------------------------------------------------------------- engine
@@ -376,11 +394,11 @@ class Engine:
         (keyed on the OpenFisca versions; a bad file is recomputed)."""
         year = month[:4]
         if year not in self._converters:
-            path = paths.cache_dir() / f"taxable_grid_{self.versions.cache_key}_{year}.json"
+            path = paths.cache_dir() / f"net_grid_v2_{self.versions.cache_key}_{year}.json"
             converter = None
             try:
                 converter = GridConverter.from_lists(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, KeyError, TypeError, IndexError):
+            except (OSError, ValueError, KeyError, TypeError, IndexError):  # missing or not ours: recompute
                 converter = None
             if converter is None:
                 converter = GridConverter.compute(self.tbs, f"{year}-01")
@@ -464,6 +482,38 @@ class Engine:
         gates: Sequence[Gate],
     ) -> list[SimulationResult]:
         simulation, ids = build_simulation(self.tbs, [s.data for s in situations])
+        return self._results_of(simulation, ids, households, situations, month, gates)
+
+    def gates_for(self, household: Household, month: str) -> tuple[Gate, ...]:
+        """The gates ``compute`` applies to this household (its fast path)."""
+        return tuple(g for g in GATES if g.applies(household, month))
+
+    def compute_built(
+        self,
+        simulation: Any,
+        ids: dict[str, list[str]],
+        households: Sequence[Household],
+        situations: Sequence[Situation],
+        month: str,
+        gates: Sequence[Gate] = (),
+    ) -> list[SimulationResult]:
+        """Results of a simulation the caller built (``build_simulation`` or
+        ``build_copies``: one row block per situation, ids ``"k:<id>"``): ``gates``
+        (which must apply to every household: ``gates_for``), then every catalogue
+        benefit in the fixed order, read as ``compute`` does. The simulation keeps its
+        cached values for further reading (explanations, earnings curves)."""
+        with self._lock:
+            return self._results_of(simulation, ids, households, situations, month, gates)
+
+    def _results_of(
+        self,
+        simulation: Any,
+        ids: dict[str, list[str]],
+        households: Sequence[Household] | None,
+        situations: Sequence[Situation],
+        month: str,
+        gates: Sequence[Gate],
+    ) -> list[SimulationResult]:
         _apply_gates(self.tbs, simulation, ids, month, gates)
         values = self._calculate_all(simulation, month)
         warnings = self.month_warnings(month)
@@ -486,6 +536,10 @@ class Engine:
                     totals_ids=tuple(b.id for b in self.catalogue if b.counts_in_total),
                 )
             )
+        if getattr(self.catalogue, "local_aids", ()):  # rules/local: evaluated after OpenFisca
+            from app.core.local_aids import append_local_aids
+
+            results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
 
     @property
@@ -555,18 +609,24 @@ class Engine:
 
 
 def _check_applies(benefit: Benefit, household: Household, month: str) -> bool:
+    """Whether a zero amount must read "à vérifier": every condition of the catalogue's
+    ``check_when`` holds, each for at least one of the persons it looks at."""
     rule = benefit.check_when
     if rule is None:
         return False
     day = first_day(month)
-    for person in household.persons:
-        if rule.activity_any and person.activity.value in rule.activity_any:
-            return True
-        if rule.disability_any and person.has_disability:
-            return True
-        if rule.age_min_any is not None and person.age_on(day) >= rule.age_min_any:
-            return True
-    return False
+    persons = {
+        "adults": household.adults,
+        "dependants": household.dependants,
+    }.get(rule.persons, household.persons)
+    conditions = []
+    if rule.activity_any:
+        conditions.append(any(p.activity.value in rule.activity_any for p in persons))
+    if rule.disability_any:
+        conditions.append(any(p.has_disability for p in persons))
+    if rule.age_min_any is not None:
+        conditions.append(any(p.age_on(day) >= rule.age_min_any for p in persons))
+    return bool(conditions) and all(conditions)
 
 
 def _rows(ids: dict[str, list[str]], entity: str, k: int, situation: Situation) -> list[tuple[str, int]]:

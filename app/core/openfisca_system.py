@@ -58,12 +58,12 @@ def memoise_period_arithmetic() -> None:
                  "last_year", "n_2", "this_year", "first_month"):
         prop = getattr(Period, name)
         setattr(Period, name, property(functools.lru_cache(maxsize=65536)(prop.fget)))
-    subperiods = functools.lru_cache(maxsize=16384)(lambda self, unit: tuple(Period.get_subperiods.__wrapped__(self, unit)))
+    original_subperiods = Period.get_subperiods
+    subperiods = functools.lru_cache(maxsize=16384)(lambda self, unit: tuple(original_subperiods(self, unit)))
 
     def get_subperiods(self: Any, unit: Any) -> list[Any]:
-        return list(subperiods(self, unit))
+        return list(subperiods(self, unit))  # a fresh list: callers may change it
 
-    get_subperiods.__wrapped__ = Period.get_subperiods  # type: ignore[attr-defined]
     Period.get_subperiods = get_subperiods  # type: ignore[method-assign]
     Period._guichet_memoised = True  # type: ignore[attr-defined]
 

@@ -43,12 +43,14 @@ from app.core.periods import add_months, months_range, parse_month
 
 MONTHS_DECLARED = 12
 
-# Resource kind -> (OpenFisca variable for the amount received, taxable variable or None).
-# The taxable variable of these kinds is derived through the TaxableConverter.
-CONVERTED_KINDS: dict[ResourceKind, tuple[str, str]] = {
-    ResourceKind.SALAIRE_NET: ("salaire_net", "salaire_imposable"),
-    ResourceKind.CHOMAGE: ("chomage_net", "chomage_imposable"),
-    ResourceKind.RETRAITE: ("retraite_nette", "retraite_imposable"),
+# Resource kind -> OpenFisca variables (amount received, taxable, gross). The taxable and
+# gross amounts of these kinds are derived from the net through the TaxableConverter: some
+# benefits read the taxable amount (housing aid, fiscal income), others the gross one
+# (ASPA and ASI count the gross pension and salary).
+CONVERTED_KINDS: dict[ResourceKind, tuple[str, str, str]] = {
+    ResourceKind.SALAIRE_NET: ("salaire_net", "salaire_imposable", "salaire_de_base"),
+    ResourceKind.CHOMAGE: ("chomage_net", "chomage_imposable", "chomage_brut"),
+    ResourceKind.RETRAITE: ("retraite_nette", "retraite_imposable", "retraite_brute"),
 }
 # Kinds whose amount is also what the tax return counts (or that are not taxable).
 DIRECT_KINDS: dict[ResourceKind, str] = {
@@ -65,9 +67,11 @@ DIRECT_KINDS: dict[ResourceKind, str] = {
 # Taxable variables whose year total a declared taxable income replaces.
 TAXABLE_VARIABLES = ("salaire_imposable", "chomage_imposable", "retraite_imposable")
 # Every resource variable a situation gives on every month of its inputs.
+GROSS_VARIABLES = tuple(gross for _received, _taxable, gross in CONVERTED_KINDS.values())
 RESOURCE_VARIABLES = (
-    tuple(received for received, _ in CONVERTED_KINDS.values())
+    tuple(received for received, _taxable, _gross in CONVERTED_KINDS.values())
     + TAXABLE_VARIABLES
+    + GROSS_VARIABLES
     + tuple(DIRECT_KINDS.values())
     + ("livret_a",)
 )
@@ -118,14 +122,20 @@ class TaxableConverter(Protocol):
         """Taxable monthly amount for a net monthly amount of a converted kind."""
         ...
 
+    def gross(self, kind: ResourceKind, net: float) -> float:
+        """Gross monthly amount for a net monthly amount of a converted kind."""
+        ...
+
 
 @dataclass(frozen=True)
 class FixedRatioConverter:
-    """Taxable = net x ratio. For tests and for use without the engine's grid."""
+    """Taxable = net x ratio, gross = net x gross ratio. For tests and for use without
+    the engine's grid."""
 
     salary: float = 1.0
     unemployment: float = 1.0
     pension: float = 1.0
+    gross_ratio: float = 1.0
 
     def taxable(self, kind: ResourceKind, net: float) -> float:
         ratio = {
@@ -134,6 +144,9 @@ class FixedRatioConverter:
             ResourceKind.RETRAITE: self.pension,
         }[kind]
         return net * ratio
+
+    def gross(self, kind: ResourceKind, net: float) -> float:
+        return net * self.gross_ratio
 
 
 @dataclass(frozen=True)
@@ -195,8 +208,9 @@ def _person_variables(
     # that would rebuild net income from gross (and makes every household carry the same
     # inputs, which the vectorised build relies on).
     zeros = {m: 0.0 for m in months}
-    for received, _taxable in CONVERTED_KINDS.values():
+    for received, _taxable, gross in CONVERTED_KINDS.values():
         values[received] = dict(zeros)
+        values[gross] = dict(zeros)
     for variable in DIRECT_KINDS.values():
         values[variable] = dict(zeros)
     any_income = False
@@ -208,8 +222,9 @@ def _person_variables(
             if not resource.is_stable:
                 assumptions.add(ASSUMED_OLDER_MONTHS)
         if resource.kind in CONVERTED_KINDS:
-            received, taxable = CONVERTED_KINDS[resource.kind]
+            received, taxable, gross = CONVERTED_KINDS[resource.kind]
             values[received] = series
+            values[gross] = {m: round(converter.gross(resource.kind, v), 2) for m, v in series.items()}
             taxable_by_month[taxable] = {
                 m: round(converter.taxable(resource.kind, v), 2) for m, v in series.items()
             }

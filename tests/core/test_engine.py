@@ -165,3 +165,19 @@ def test_results_are_typed_and_totals_leave_out_contributions(engine: Any) -> No
 def test_job_seeker_without_computed_ass_is_to_check(engine: Any) -> None:
     household = base_household(activity=Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE, resources=())
     assert engine.compute(household, MONTH).get("ass").status == Status.TO_CHECK
+
+
+def test_to_check_rules_look_only_at_the_persons_they_name() -> None:
+    from app.core.catalogue import load_catalogue
+    from app.core.engine import _check_applies
+
+    catalogue = load_catalogue()
+    child = Person("c1", Role.ENFANT, dt.date(2013, 1, 1), disability_rate=80.0)
+    with_disabled_child = dataclasses.replace(base_household(), persons=base_household().persons + (child,))
+    disabled_adult = base_household(disability_rate=60.0)
+    assert _check_applies(catalogue.get("aeeh"), with_disabled_child, MONTH)
+    assert not _check_applies(catalogue.get("asi"), with_disabled_child, MONTH)
+    assert _check_applies(catalogue.get("asi"), disabled_adult, MONTH)
+    assert not _check_applies(catalogue.get("aeeh"), disabled_adult, MONTH)
+    assert not _check_applies(catalogue.get("aspa"), with_disabled_child, MONTH)
+    assert _check_applies(catalogue.get("aspa"), base_household(birth_date=dt.date(1962, 1, 1)), MONTH)

@@ -1,0 +1,461 @@
+"""``Store``: the case database of one workstation, as the GUI uses it.
+
+One SQLite file, ``paths.user_data_dir()/guichet.db``, created on first start,
+in WAL mode, with ``secure_delete`` on (deleted rows are overwritten with
+zeros) and ``synchronous=FULL`` (a committed autosave survives a killed process
+and a power cut). Every write runs in one transaction. One process at a time
+may write: the first ``Store.open`` takes an OS lock on ``guichet.db.lock``;
+a second one is refused (``StoreLocked``) or, when asked, opens the database
+read-only (writes raise ``StoreReadOnly``).
+
+All methods are thread-safe (one lock around the connection) and fast enough to
+call from the GUI thread, except ``purge_expired`` when it finds something to
+purge (it then rewrites the file with VACUUM: well under a second for 10,000
+cases) and ``import_case`` (it validates every simulation of the file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from sqlite_utils import Database
+
+from app.core import paths
+from app.core.engine import SimulationResult
+from app.core.household import Household
+from app.core.store import cases, exchange, stats
+from app.core.store.cases import (
+    CasePage,
+    CaseQuery,
+    CaseRecord,
+    CaseSummary,
+    Draft,
+    SimulationSummary,
+    StoredSimulation,
+)
+from app.core.store.clock import Clock, utc_now
+from app.core.store.errors import (
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    StoreOutdated,
+    StoreReadOnly,
+    StoreTooNew,
+    StoreUnavailable,
+)
+from app.core.store.lock import FileLock
+from app.core.store.schema import SCHEMA_VERSION, migrate, version
+
+DATABASE_NAME = "guichet.db"
+DEFAULT_RETENTION_DAYS = 90
+MIN_RETENTION_DAYS = 1
+MAX_RETENTION_DAYS = 3650
+BUSY_TIMEOUT_MS = 5000
+# After a purge, rewrite the file (VACUUM) when this share of its pages is free. The
+# erasure itself does not depend on it: secure_delete has already zeroed them.
+VACUUM_FREE_RATIO = 0.25
+
+_RETENTION_KEY = "retention_days"
+_NOTICE_KEY = "purge_notice_shown"
+
+
+def default_path() -> Path:
+    return paths.user_data_dir() / DATABASE_NAME
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+    if not path.exists():
+        # Personal data: readable by the agent's account only (POSIX).
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    return sqlite3.connect(str(path), check_same_thread=False)
+
+
+class Store:
+    """The case store. Build it with ``Store.open()``; close it (or use ``with``)."""
+
+    def __init__(self, db: Database, path: Path, lock: FileLock | None, clock: Clock) -> None:
+        self._db = db
+        self.path = path
+        self._file_lock = lock
+        self._clock = clock
+        self._mutex = threading.RLock()
+        self._last_draft: str | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        read_only_if_locked: bool = False,
+        clock: Clock | None = None,
+    ) -> Store:
+        """Open (and create or migrate) the database.
+
+        Raises ``StoreLocked`` when another process writes to it, unless
+        ``read_only_if_locked``: the store is then opened read-only
+        (``store.read_only``; its writes raise ``StoreReadOnly``).
+        Raises ``StoreTooNew`` / ``StoreCorrupt`` / ``StoreOutdated`` /
+        ``StoreUnavailable`` (French messages).
+        """
+        path = Path(path) if path is not None else default_path()
+        lock = FileLock(path.with_name(path.name + ".lock"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            read_only = not lock.acquire()
+        except OSError as error:
+            raise StoreUnavailable(folder=path.parent, reason=type(error).__name__) from None
+        if read_only and not (read_only_if_locked and path.exists()):
+            raise StoreLocked()
+        try:
+            try:
+                conn = _connect(path, read_only)
+            except sqlite3.DatabaseError:
+                raise StoreCorrupt(path=path) from None
+            db = Database(conn, execute_plugins=False)
+            store = cls(db, path, None if read_only else lock, clock or utc_now)
+            try:
+                store._prepare()
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        db = self._db
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            found = version(db)  # the first read: fails on a file that is not a database
+        except sqlite3.DatabaseError:
+            raise StoreCorrupt(path=self.path) from None
+        if found > SCHEMA_VERSION:
+            raise StoreTooNew(found=found, supported=SCHEMA_VERSION)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")
+        if self.read_only:
+            if found < SCHEMA_VERSION:
+                raise StoreOutdated()
+            return
+        db.execute("PRAGMA synchronous = FULL")
+        db.enable_wal()
+        if db.journal_mode != "wal":
+            raise StoreCorrupt(path=self.path)
+        migrate(db)
+
+    @property
+    def read_only(self) -> bool:
+        return self._file_lock is None
+
+    def close(self) -> None:
+        """Flush the log into the database file and release the lock."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                if not self.read_only:
+                    self._checkpoint()
+            finally:
+                self._db.close()
+                if self._file_lock is not None:
+                    self._file_lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _now(self) -> dt.datetime:
+        return self._clock()
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Database]:
+        with self._mutex:
+            if self._closed:
+                raise StoreError()
+            yield self._db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One transaction around several writes (nested calls become savepoints)."""
+        with self._mutex:
+            if self._closed:
+                raise StoreError()
+            if self.read_only:
+                raise StoreReadOnly()
+            with self._db.atomic():
+                yield self._db
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so that deleted
+        data does not linger in ``guichet.db-wal``."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # ------------------------------------------------------------------ cases
+
+    def save_case(
+        self,
+        household: Household,
+        month: str | None = None,
+        *,
+        case_id: int | None = None,
+        result: SimulationResult | None = None,
+        note: str = "",
+    ) -> CaseSummary:
+        """Store a new case (``case_id=None``; a new reference is given) or update one.
+
+        The household is stored as ``casefile.case_to_dict(household, month)``,
+        with the case's reference in ``household.reference``. With ``result``,
+        the simulation is stored in the same transaction (inputs: this household).
+        """
+        with self.transaction() as db:
+            now = self._now()
+            case_id = cases.save_case(db, household, month, case_id, now)
+            if result is not None:
+                cases.add_simulation(db, case_id, cases.case_to_dict(household, result.month), result, note, now)
+            return cases.case_summary(db, case_id)
+
+    def get_case(self, case_id: int) -> CaseRecord:
+        """A case, without marking it as used."""
+        with self._read() as db:
+            return cases.get_case(db, case_id)
+
+    def open_case(self, case_id: int) -> CaseRecord:
+        """A case the agent opens: marks it as used (its retention clock restarts)."""
+        with self._mutex:
+            if not self.read_only:
+                with self.transaction() as db:
+                    cases.case_summary(db, case_id)
+                    cases.touch_case(db, case_id, self._now())
+            return self.get_case(case_id)
+
+    def find_case(self, reference: str) -> int | None:
+        """The id of the case with exactly this reference."""
+        with self._read() as db:
+            return cases.find_case_by_reference(db, reference)
+
+    def search_cases(self, query: CaseQuery | None = None) -> CasePage:
+        with self._read() as db:
+            return cases.search(db, query or CaseQuery())
+
+    def duplicate_case(self, case_id: int) -> CaseSummary:
+        """A variant: a new case (new reference) with the same situation and no simulations."""
+        with self.transaction() as db:
+            return cases.case_summary(db, cases.duplicate_case(db, case_id, self._now()))
+
+    def delete_case(self, case_id: int) -> None:
+        """Delete a case and its simulations for good (after the agent confirms)."""
+        with self._mutex:
+            with self.transaction() as db:
+                cases.delete_case(db, case_id)
+            self._checkpoint()
+
+    def count_cases(self) -> int:
+        with self._read() as db:
+            return int(db.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+    # ------------------------------------------------------------------ simulations
+
+    def add_simulation(
+        self, case_id: int, household: Household, result: SimulationResult, note: str = ""
+    ) -> SimulationSummary:
+        """Store a simulation of a case: the household computed, its results, the rules'
+        and the app's versions, the date, the agent's note. Counts in the statistics."""
+        with self.transaction() as db:
+            now = self._now()
+            inputs = cases.case_to_dict(household, result.month)
+            simulation_id = cases.add_simulation(db, case_id, inputs, result, note, now)
+            return cases.get_simulation(db, simulation_id).summary
+
+    def list_simulations(self, case_id: int) -> tuple[SimulationSummary, ...]:
+        """The simulations of a case, newest first."""
+        with self._read() as db:
+            return cases.list_simulations(db, case_id)
+
+    def get_simulation(self, simulation_id: int) -> StoredSimulation:
+        """A simulation exactly as stored (inputs, ``SimulationResult``, versions, note)."""
+        with self._read() as db:
+            return cases.get_simulation(db, simulation_id)
+
+    def set_simulation_note(self, simulation_id: int, note: str) -> None:
+        with self.transaction() as db:
+            cases.set_simulation_note(db, simulation_id, note, self._now())
+
+    def delete_simulation(self, simulation_id: int) -> None:
+        with self._mutex:
+            with self.transaction() as db:
+                cases.delete_simulation(db, simulation_id)
+            self._checkpoint()
+
+    # ------------------------------------------------------------------ draft
+
+    def save_draft(self, case: Mapping[str, Any], case_id: int | None = None) -> None:
+        """Autosave the case being edited (any JSON object; incomplete is fine).
+
+        Committed and synced to disk before returning: a killed process finds it
+        back with ``pending_draft()``. Saving the same content again writes nothing.
+        In a read-only store it does nothing.
+        """
+        body = json.dumps({"case_id": case_id, "case": case}, ensure_ascii=False, separators=(",", ":"))
+        with self._mutex:
+            if self.read_only or body == self._last_draft:
+                return
+            with self.transaction() as db:
+                cases.save_draft(db, cases.dump_json(dict(case)), case_id, self._now())
+            self._last_draft = body
+
+    def pending_draft(self) -> Draft | None:
+        """The draft left by the last session (e.g. after a crash), or None."""
+        with self._read() as db:
+            return cases.pending_draft(db)
+
+    def clear_draft(self) -> None:
+        """Forget the draft (the case was saved, or the agent discarded it)."""
+        with self._mutex:
+            self._last_draft = None
+            if self.read_only:
+                return
+            with self.transaction() as db:
+                removed = cases.clear_draft(db)
+            if removed:
+                self._checkpoint()
+
+    # ------------------------------------------------------------------ retention
+
+    @property
+    def retention_days(self) -> int:
+        with self._read() as db:
+            value = cases.get_meta(db, _RETENTION_KEY)
+        try:
+            return int(value) if value is not None else DEFAULT_RETENTION_DAYS
+        except ValueError:
+            return DEFAULT_RETENTION_DAYS
+
+    def set_retention_days(self, days: int) -> None:
+        if not MIN_RETENTION_DAYS <= int(days) <= MAX_RETENTION_DAYS:
+            raise ValueError(f"retention must be {MIN_RETENTION_DAYS}..{MAX_RETENTION_DAYS} days")
+        with self.transaction() as db:
+            cases.set_meta(db, _RETENTION_KEY, str(int(days)))
+
+    def _cutoff(self, now: dt.datetime | None) -> dt.datetime:
+        return (now or self._now()) - dt.timedelta(days=self.retention_days)
+
+    def expired_count(self, now: dt.datetime | None = None) -> int:
+        """How many cases ``purge_expired(now)`` would delete."""
+        with self._read() as db:
+            return len(cases.expired_case_ids(db, self._cutoff(now)))
+
+    def purge_expired(self, now: dt.datetime | None = None) -> int:
+        """Delete the cases untouched for more than ``retention_days`` (and an older
+        draft); their count. Their bytes are overwritten with zeros (secure_delete),
+        the write-ahead log is emptied, and the file is rewritten (VACUUM) when a
+        quarter of it is free space. Statistics are kept (no personal data in them).
+        Read-only: does nothing."""
+        with self._mutex:
+            if self.read_only:
+                return 0
+            with self.transaction() as db:
+                count = cases.purge_before(db, self._cutoff(now))
+            self._last_draft = None  # the draft may have been purged
+            if count:
+                self._vacuum_if_worth_it()
+            self._checkpoint()
+            return count
+
+    def _vacuum_if_worth_it(self) -> None:
+        free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        if pages and free / pages >= VACUUM_FREE_RATIO:
+            self._db.vacuum()
+
+    def purge_notice_needed(self) -> bool:
+        """True until ``mark_purge_notice_shown()``: show the retention notice first."""
+        if self.read_only:
+            return False
+        with self._read() as db:
+            return cases.get_meta(db, _NOTICE_KEY) != "1"
+
+    def mark_purge_notice_shown(self) -> None:
+        with self.transaction() as db:
+            cases.set_meta(db, _NOTICE_KEY, "1")
+
+    # ------------------------------------------------------------------ export / import
+
+    def export_case(self, case_id: int, path: Path | str) -> Path:
+        """Write the case and its simulations to ``path`` (see ``exchange``)."""
+        with self._read() as db:
+            data = exchange.dump_export(exchange.build_export(db, case_id, self._now()))
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        return target
+
+    def export_file_name(self, case_id: int) -> str:
+        """A suggested file name: ``G-2026-000123.guichet.json`` (no personal data)."""
+        with self._read() as db:
+            return cases.case_summary(db, case_id).reference + exchange.FILE_SUFFIX
+
+    def import_case(self, path: Path | str, *, replace: bool = False) -> exchange.ImportResult:
+        """Import an export file: all of it, or nothing.
+
+        Raises ``ImportRefused`` (bad, tampered or invalid file) or ``ImportConflict``
+        (the case is already here; call again with ``replace=True`` to replace it).
+        """
+        if self.read_only:
+            raise StoreReadOnly()
+        raw = exchange.read_file(Path(path))
+        parsed = exchange.parse_export(raw)
+        with self.transaction() as db:
+            return exchange.import_parsed(db, parsed, self._now(), replace)
+
+    # ------------------------------------------------------------------ statistics
+
+    def record_activity(self, result: SimulationResult) -> None:
+        """Count a computation that is not saved as a simulation (saved ones count already)."""
+        with self._mutex:
+            if self.read_only:
+                return
+            with self.transaction() as db:
+                stats.add_activity(db, self._now(), result)
+
+    def activity(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> tuple[stats.DayActivity, ...]:
+        with self._read() as db:
+            return stats.activity(db, date_from, date_to)
+
+    def activity_csv(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> str:
+        return stats.activity_csv(self.activity(date_from, date_to), stats.catalogue_labels())
+
+    def export_activity_csv(self, path: Path | str, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Path:
+        """Write the statistics CSV (UTF-8 with BOM, so that spreadsheets read the accents)."""
+        target = Path(path)
+        target.write_text(self.activity_csv(date_from, date_to), encoding="utf-8-sig", newline="")
+        return target
+
+    # ------------------------------------------------------------------ maintenance
+
+    def integrity_ok(self) -> bool:
+        with self._read() as db:
+            return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def schema_version(self) -> int:
+        with self._read() as db:
+            return version(db)
