@@ -505,6 +505,18 @@ class Engine:
         with self._lock:
             return self._results_of(simulation, ids, households, situations, month, gates)
 
+    def calculate_catalogue(
+        self, simulation: Any, ids: dict[str, list[str]], month: str, gates: Sequence[Gate] = ()
+    ) -> dict[str, Any]:
+        """``gates``, then every catalogue variable in the fixed order, on a simulation the
+        caller built: ``{benefit id: (array over the variable's entity, {detail: array})}``
+        (or the exception), what ``compute`` reads its results from. For vectorised readers
+        of many copies of one household (earnings curves), which would not want one
+        ``SimulationResult`` per copy."""
+        with self._lock:
+            _apply_gates(self.tbs, simulation, ids, month, gates)
+            return self._calculate_all(simulation, month)
+
     def _results_of(
         self,
         simulation: Any,

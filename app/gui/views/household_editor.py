@@ -1,0 +1,509 @@
+"""The household on one screen: who lives there (a table and the selected person's
+form), couple, savings, housing, benefits already received.
+
+The widgets hold what the agent typed, as typed: nothing is lost when it is not
+(yet) valid. ``collect()`` reads them into a ``Household`` and lists every problem
+(unreadable text first, then ``validation.validate``), each with its field path;
+``show_problems`` puts each message next to its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import formats
+from app.core.household import CoupleStatus, Household, Person, Role
+from app.core.i18n import t
+from app.core.periods import current_month
+from app.core.validation import Problem, field_label, validate
+from app.gui import icons
+from app.gui.views.housing_form import HousingForm
+from app.gui.views.person_form import PersonForm
+from app.gui.views.resources_editor import RawProblem
+from app.gui.views.widgets import AmountEdit, ChoiceCombo, ErrorLabel, FieldBox, accessible, titled_group
+
+if TYPE_CHECKING:
+    from app.core.catalogue import Catalogue
+
+COLUMNS = ("number", "role", "first_name", "age", "activity", "resources")
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What the editor holds, read: a household (with stand-ins for unreadable fields,
+    for validation only) and every problem. Computable only without problems."""
+
+    household: Household
+    problems: tuple[Problem, ...]
+
+    @property
+    def computable(self) -> bool:
+        return not self.problems
+
+
+class HouseholdEditor(QWidget):
+    changed = Signal()  # anything the agent did that may change the household
+
+    def __init__(self, catalogue: Catalogue | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._month = current_month()
+        self._catalogue = catalogue
+        self.forms: list[PersonForm] = []
+        self._last_messages: dict[int, list[str]] = {}
+        self._received_order: list[str] = []
+
+        # -- household --------------------------------------------------------------------
+        self.couple = ChoiceCombo(CoupleStatus, "couple", t("gui.household.couple"))
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText(t("gui.household.reference_placeholder"))
+        self.reference.setMaxLength(40)
+        accessible(self.reference, t("gui.household.reference"), t("gui.household.reference_help"))
+        self.savings = AmountEdit(t("gui.household.savings"))
+        self.savings_unknown = QCheckBox(t("gui.household.savings_unknown"))
+        accessible(self.savings_unknown, t("gui.household.savings_unknown").replace("&", ""))
+        self.savings_unknown.setChecked(True)
+        self.savings.setEnabled(False)
+        self.boxes = {
+            "couple": FieldBox(self.couple),
+            "reference": FieldBox(self.reference),
+            "savings": FieldBox(self.savings),
+        }
+        for box in self.boxes.values():
+            box.edited.connect(self._emit_changed)
+        self.savings_unknown.toggled.connect(self._on_savings_unknown)
+
+        household_group, household_body = titled_group(t("gui.household.title"))
+        grid = QGridLayout(household_body)
+        grid.setContentsMargins(8, 6, 8, 6)
+        for column, (name, key) in enumerate((("couple", "gui.household.couple_label"),
+                                              ("reference", "gui.household.reference_label"))):
+            label = QLabel(t(key))
+            label.setBuddy(self.boxes[name].control)
+            grid.addWidget(label, 0, column * 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(self.boxes[name], 0, column * 2 + 1, Qt.AlignmentFlag.AlignTop)
+        savings_label = QLabel(t("gui.household.savings_label"))
+        savings_label.setBuddy(self.savings)
+        savings_row = QHBoxLayout()
+        savings_row.addWidget(self.boxes["savings"], 1, Qt.AlignmentFlag.AlignTop)
+        savings_row.addWidget(self.savings_unknown, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(savings_label, 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(savings_row, 1, 1, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+
+        # -- persons ----------------------------------------------------------------------
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([t(f"gui.persons.column.{c}") for c in COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("activity"), QHeaderView.ResizeMode.Stretch)
+        self.table.setTabKeyNavigation(False)
+        self.table.setMinimumHeight(96)
+        accessible(self.table, t("gui.persons.table"), t("gui.persons.table_help"))
+        self.table.itemSelectionChanged.connect(self._on_table_selection)
+
+        self.add_conjoint_button = QPushButton(icons.icon("add"), t("gui.persons.add_conjoint"))
+        self.add_child_button = QPushButton(icons.icon("add"), t("gui.persons.add_child"))
+        self.add_other_button = QPushButton(icons.icon("add"), t("gui.persons.add_other"))
+        self.remove_button = QPushButton(icons.icon("remove"), t("gui.persons.remove"))
+        for button, key in ((self.add_conjoint_button, "gui.persons.add_conjoint"),
+                            (self.add_child_button, "gui.persons.add_child"),
+                            (self.add_other_button, "gui.persons.add_other"),
+                            (self.remove_button, "gui.persons.remove")):
+            accessible(button, t(key).replace("&", ""))
+        self.add_conjoint_button.clicked.connect(lambda: self.add_person(Role.CONJOINT, focus=True))
+        self.add_child_button.clicked.connect(lambda: self.add_person(Role.ENFANT, focus=True))
+        self.add_other_button.clicked.connect(lambda: self.add_person(Role.AUTRE, focus=True))
+        self.remove_button.clicked.connect(lambda: self.remove_person(self.current_index()))
+        self.persons_error = ErrorLabel()
+        self.stack = QStackedWidget()
+        self.person_title = QLabel()
+        title_font = self.person_title.font()
+        title_font.setBold(True)
+        self.person_title.setFont(title_font)
+
+        persons_group, persons_body = titled_group(t("gui.persons.title"))
+        buttons = QHBoxLayout()
+        for button in (self.add_conjoint_button, self.add_child_button, self.add_other_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        persons_layout = QVBoxLayout(persons_body)
+        persons_layout.setContentsMargins(8, 6, 8, 6)
+        persons_layout.addWidget(self.table)
+        persons_layout.addLayout(buttons)
+        persons_layout.addWidget(self.persons_error)
+        persons_layout.addWidget(self.person_title)
+        persons_layout.addWidget(self.stack)
+
+        # -- housing ------------------------------------------------------------------------
+        self.housing = HousingForm()
+        self.housing.edited.connect(self._emit_changed)
+        housing_group, housing_body = titled_group(t("gui.housing.title"))
+        housing_layout = QVBoxLayout(housing_body)
+        housing_layout.setContentsMargins(0, 0, 0, 0)
+        housing_layout.addWidget(self.housing)
+
+        # -- benefits received --------------------------------------------------------------
+        self.received: dict[str, QCheckBox] = {}
+        received_group, received_body = titled_group(t("gui.received.title"))
+        self._received_layout = QGridLayout(received_body)
+        self._received_layout.setContentsMargins(8, 6, 8, 6)
+        self.received_error = ErrorLabel()
+        remove_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        remove_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        remove_key.activated.connect(self._remove_current_from_keyboard)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(8)
+        layout.addWidget(household_group)
+        layout.addWidget(persons_group)
+        layout.addWidget(housing_group)
+        layout.addWidget(received_group)
+        layout.addStretch(1)
+        self.household_group, self.persons_group = household_group, persons_group
+        self.housing_group, self.received_group = housing_group, received_group
+        if catalogue is not None:
+            self.set_catalogue(catalogue)
+
+        self.new_case()
+
+    # -- catalogue ------------------------------------------------------------------------
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        checked = {bid for bid, box in self.received.items() if box.isChecked()}
+        for box in self.received.values():
+            box.deleteLater()
+        self.received.clear()
+        columns = 3
+        for i, benefit in enumerate(catalogue):
+            box = QCheckBox(benefit.short_label)
+            box.setToolTip(benefit.label)
+            accessible(box, t("gui.received.accessible", benefit=benefit.label))
+            box.setChecked(benefit.id in checked)
+            box.toggled.connect(lambda _checked: self._emit_changed())
+            self.received[benefit.id] = box
+            row, column = divmod(i, columns)
+            self._received_layout.addWidget(box, row, column)
+        rows = (len(catalogue) + columns - 1) // columns
+        self._received_layout.addWidget(self.received_error, rows, 0, 1, columns)
+        self.fix_tab_order()
+
+    # -- persons --------------------------------------------------------------------------
+    def current_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def current_form(self) -> PersonForm | None:
+        index = self.current_index()
+        return self.forms[index] if 0 <= index < len(self.forms) else None
+
+    def _new_id(self) -> str:
+        used = {form.person_id for form in self.forms}
+        number = len(self.forms) + 1
+        while f"p{number}" in used:
+            number += 1
+        return f"p{number}"
+
+    def add_person(self, role: Role, person: Person | None = None, focus: bool = False) -> PersonForm:
+        form = PersonForm(person.id if person else self._new_id(), role)
+        form.set_month(self._month)
+        if person is not None:
+            form.load(person)
+        form.edited.connect(self._on_person_edited)
+        form.roleChanged.connect(self._on_role_changed)
+        form.structureChanged.connect(self.fix_tab_order)
+        self.forms.append(form)
+        self.stack.addWidget(form)
+        self.table.insertRow(self.table.rowCount())
+        if role == Role.CONJOINT and person is None and self.couple.value() == CoupleStatus.SEUL:
+            self.couple.set_value(CoupleStatus.MARIE)  # a conjoint: the household is a couple
+        self.refresh_table()
+        self.fix_tab_order()
+        if focus:
+            self.select_person(len(self.forms) - 1)
+            form.birth_date.setFocus()
+            self._emit_changed()
+        return form
+
+    def remove_person(self, index: int) -> None:
+        if not 0 <= index < len(self.forms) or len(self.forms) <= 1:
+            return
+        form = self.forms.pop(index)
+        self.stack.removeWidget(form)
+        form.deleteLater()
+        self.table.removeRow(index)
+        self.fix_tab_order()
+        if form.role_value() == Role.CONJOINT and not any(f.role_value() == Role.CONJOINT for f in self.forms):
+            self.couple.set_value(CoupleStatus.SEUL)
+        self.refresh_table()
+        self.select_person(min(index, len(self.forms) - 1))
+        self.table.setFocus()
+        self._emit_changed()
+
+    def select_person(self, index: int) -> None:
+        if 0 <= index < len(self.forms):
+            self.stack.setCurrentIndex(index)
+            if self.table.currentRow() != index:
+                self.table.selectRow(index)
+            self._update_person_title()
+            self._update_buttons()
+
+    def _on_table_selection(self) -> None:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        if rows:
+            index = min(rows)
+            if index != self.stack.currentIndex():
+                self.stack.setCurrentIndex(index)
+                self._update_person_title()
+                self._update_buttons()
+
+    def _on_person_edited(self) -> None:
+        self.refresh_table()
+        self._emit_changed()
+
+    def _on_role_changed(self) -> None:
+        self.refresh_table()
+        self._update_buttons()
+        self._emit_changed()
+
+    def _update_buttons(self) -> None:
+        has_conjoint = any(f.role_value() == Role.CONJOINT for f in self.forms)
+        self.add_conjoint_button.setEnabled(not has_conjoint)
+        self.remove_button.setEnabled(len(self.forms) > 1)
+
+    def _update_person_title(self) -> None:
+        form = self.current_form()
+        if form is None:
+            self.person_title.clear()
+            return
+        index = self.forms.index(form)
+        role = t(f"choice.role.{form.role_value().value}")
+        name = form.display_name()
+        key = "gui.persons.detail_named" if name else "gui.persons.detail"
+        self.person_title.setText(t(key, number=index + 1, role=role, name=name))
+
+    def refresh_table(self) -> None:
+        today = dt.date.today()
+        for row, form in enumerate(self.forms):
+            form.set_number(row + 1)
+            birth = form.birth()
+            age = ""
+            if birth is not None and birth <= today:
+                years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+                age = t("gui.persons.age", years=years) if years >= 1 else t("gui.persons.age_baby")
+            total = form.resources.monthly_total()
+            values = {
+                "number": str(row + 1),
+                "role": t(f"choice.role.{form.role_value().value}"),
+                "first_name": form.display_name(),
+                "age": age,
+                "activity": form.activity.currentText(),
+                "resources": t("gui.persons.per_month", amount=formats.euros_short(total)) if form.resources.rows else "",
+            }
+            for column, name in enumerate(COLUMNS):
+                item = self.table.item(row, column)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.table.setItem(row, column, item)
+                item.setText(values[name])
+                if name == "resources":
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._mark_rows()
+        self._update_person_title()
+        self._update_buttons()
+        visible_rows = max(2, min(len(self.forms), 6))
+        height = self.table.horizontalHeader().height() + 4
+        height += sum(self.table.rowHeight(r) for r in range(min(len(self.forms), visible_rows)))
+        height += max(0, visible_rows - len(self.forms)) * (self.table.verticalHeader().defaultSectionSize())
+        self.table.setFixedHeight(height + 2)
+
+    def _mark_rows(self) -> None:
+        for row in range(len(self.forms)):
+            item = self.table.item(row, 0)
+            if item is None:
+                continue
+            messages = self._last_messages.get(row, [])
+            item.setIcon(icons.icon("error") if messages else icons.icon("blank"))
+            item.setToolTip("\n".join(messages))
+
+    def fix_tab_order(self) -> None:
+        """Tab follows the screen: household, persons table and buttons, the person shown,
+        housing, benefits received (widgets made later would otherwise come last)."""
+        housing = self.housing
+        order: list[QWidget] = [
+            self.couple, self.reference, self.savings, self.savings_unknown, self.table,
+            self.add_conjoint_button, self.add_child_button, self.add_other_button, self.remove_button,
+        ]
+        for form in self.forms:  # hidden pages are skipped by Tab
+            order += form.focus_order()
+        order += [housing.status, housing.commune, housing.rent, housing.charges, housing.conventionne]
+        order += list(self.received.values())
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _remove_current_from_keyboard(self) -> None:
+        self.remove_person(self.current_index())
+
+    # -- whole case -----------------------------------------------------------------------
+    def _emit_changed(self) -> None:
+        self.changed.emit()
+
+    def _on_savings_unknown(self, checked: bool) -> None:
+        self.savings.setEnabled(not checked)
+        if not checked:
+            self.savings.setFocus()
+        self._emit_changed()
+
+    def clear_persons(self) -> None:
+        for form in self.forms:
+            self.stack.removeWidget(form)
+            form.deleteLater()
+        self.forms.clear()
+        self.table.setRowCount(0)
+        self._last_messages.clear()
+
+    def new_case(self) -> None:
+        """An empty case: one demandeur, tenant, savings unknown."""
+        self.clear_persons()
+        self.couple.set_value(CoupleStatus.SEUL)
+        self.reference.clear()
+        self.savings.clear()
+        self.savings_unknown.setChecked(True)
+        for box in self.boxes.values():
+            box.touched = False
+        self.housing.load_defaults()
+        for check in self.received.values():
+            check.setChecked(False)
+        self._received_order = []
+        self.add_person(Role.DEMANDEUR)
+        self.select_person(0)
+        self.show_problems(())
+
+    def load(self, household: Household) -> None:
+        self.clear_persons()
+        self.couple.set_value(household.couple)
+        self.reference.setText(household.reference)
+        self.savings_unknown.setChecked(household.savings is None)
+        self.savings.set_amount(household.savings)
+        self.housing.load(household.housing)
+        for benefit_id, check in self.received.items():
+            check.setChecked(benefit_id in household.benefits_received)
+        self._received_order = list(household.benefits_received)
+        for person in household.persons:
+            self.add_person(person.role, person)
+        for box in self.boxes.values():
+            box.touched = True
+        self.select_person(0)
+        self.refresh_table()
+
+    def set_month(self, month: str) -> None:
+        self._month = month
+        for form in self.forms:
+            form.set_month(month)
+
+    def _received_ids(self) -> tuple[str, ...]:
+        """Checked benefits: those of the case loaded in its order, then the others."""
+        checked = [bid for bid, box in self.received.items() if box.isChecked()]
+        known = [bid for bid in self._received_order if bid in checked]
+        return tuple(known + [bid for bid in checked if bid not in known])
+
+    def collect(self, today: dt.date | None = None) -> Collected:
+        raw: list[RawProblem] = []
+        persons = []
+        for i, form in enumerate(self.forms):
+            person, found = form.collect(i)
+            persons.append(person)
+            raw.extend(found)
+        housing, found = self.housing.collect()
+        raw.extend(found)
+        savings: float | None = None
+        if not self.savings_unknown.isChecked():
+            if self.savings.is_empty():
+                savings = 0.0
+            else:
+                try:
+                    savings = self.savings.amount()
+                except ValueError:
+                    raw.append(RawProblem("savings", "problem.not_a_number", (("value", self.savings.text()),)))
+        household = Household(
+            persons=tuple(persons),
+            couple=CoupleStatus(self.couple.currentData()),
+            housing=housing,
+            savings=savings,
+            benefits_received=self._received_ids(),
+            reference=self.reference.text().strip(),
+        )
+        unreadable = {p.path for p in raw}
+        problems = [Problem(p.path, t(p.key, field=field_label(p.path, household), **dict(p.params))) for p in raw]
+        known = self._catalogue.ids() if self._catalogue is not None else None
+        for problem in validate(household, today, known_benefits=known):
+            if not any(problem.field == path or problem.field.startswith(path + ".") or path.startswith(problem.field + ".")
+                       for path in unreadable):
+                problems.append(problem)
+        return Collected(household, tuple(problems))
+
+    def show_problems(self, problems: Sequence[Problem]) -> list[str]:
+        """Messages next to their fields; returns those not shown inline (for a summary):
+        required fields the agent has not reached yet, and anything without a place."""
+        messages: dict[str, str] = {}
+        for problem in problems:
+            if problem.field in messages:
+                messages[problem.field] += "\n" + problem.message
+            else:
+                messages[problem.field] = problem.message
+        shown: set[str] = set()
+        held: list[str] = []
+        self._last_messages = {}
+        for i, form in enumerate(self.forms):
+            prefix = f"persons.{i}."
+            own = [m for path, m in messages.items() if path.startswith(prefix)]
+            self._last_messages[i] = own
+            held.extend(form.show_problems(i, messages))
+            shown.update(path for path in messages if path.startswith(prefix))
+        self._mark_rows()
+        held.extend(self.housing.show_problems(messages))
+        shown.update(path for path in messages if path.startswith("housing."))
+        for name, box in self.boxes.items():
+            message = messages.get(name)
+            box.show_problem(message)
+            shown.add(name)
+        self.persons_error.show_message(messages.get("persons"))
+        self.received_error.show_message(messages.get("benefits_received"))
+        shown.update({"persons", "benefits_received"})
+        held.extend(message for path, message in messages.items() if path not in shown)
+        return held
+
+    def mark_all_touched(self) -> None:
+        for box in self.boxes.values():
+            box.touched = True
+        for form in self.forms:
+            form.mark_touched()
+        for box in self.housing.boxes.values():
+            box.touched = True

@@ -1,0 +1,295 @@
+"""The household editor without the rules engine: inline validation as the agent types,
+nothing typed lost, fields hidden where they do not apply, accessible names, menus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableView, QTableWidget, QWidget
+
+from app.core.household import Role
+from app.core.i18n import t
+from app.core.validation import field_label
+from gui_helpers import choose, key, type_text
+
+
+@pytest.fixture
+def idle_window(qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings) -> Iterator[Any]:
+    """A main window whose engine is never started: edits are checked, never computed."""
+    from app.gui.engine_process import EngineClient
+    from app.gui.main_window import MainWindow
+
+    win = MainWindow(engine=EngineClient(), catalogue=catalogue, settings=settings)
+    win.ask_before_discard = False
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def test_future_birth_date_is_refused_next_to_the_field_and_kept(idle_window: Any, qtbot: Any) -> None:
+    win = idle_window
+    person = win.editor.forms[0]
+    box = person.boxes["birth_date"]
+    type_text(person.birth_date, "01/01/2030")
+    qtbot.waitUntil(box.error.isVisible, timeout=2000)
+    household = win.editor.collect().household
+    assert box.error.text() == t("problem.date_in_future", field=field_label("persons.0.birth_date", household))
+    assert "dans le futur" in box.error.text()
+    assert person.birth_date.text() == "01/01/2030"  # what was typed stays
+    assert person.birth_date.property("invalid") is True
+    assert person.birth_date.accessibleDescription() == box.error.text()  # read by screen readers
+    assert win.results.problems_banner.isVisible()
+    assert win.results.state.text() == t("gui.state.incomplete")
+    assert not win._compute_timer.isActive()  # an invalid household is never sent
+
+    # Leaving the field keeps the text; a date that does not exist is refused too.
+    win.editor.forms[0].first_name.setFocus()
+    assert person.birth_date.text() == "01/01/2030"
+    type_text(person.birth_date, "31/02/1990", clear=True)
+    qtbot.waitUntil(lambda: "n'est pas une date" in box.error.text(), timeout=2000)
+    assert box.error.text() == t("problem.not_a_date", field=field_label("persons.0.birth_date"), value="31/02/1990")
+    assert person.birth_date.text() == "31/02/1990"
+
+    type_text(person.birth_date, "28/02/1990", clear=True)
+    qtbot.waitUntil(lambda: not box.error.isVisible(), timeout=2000)
+    assert person.birth_date.property("invalid") is False
+
+
+def test_bad_amount_and_commune_messages_keep_the_text(idle_window: Any, qtbot: Any) -> None:
+    win = idle_window
+    rent = win.editor.housing.rent
+    type_text(rent, "6OO €")  # letters O, not zeros
+    box = win.editor.housing.boxes["rent"]
+    qtbot.waitUntil(box.error.isVisible, timeout=2000)
+    assert box.error.text() == t("problem.not_a_number", field=field_label("housing.rent"), value="6OO €")
+    assert rent.text() == "6OO €"
+    commune = win.editor.housing.commune
+    type_text(commune, "Saint")  # many communes: one must be chosen
+    key(commune, Qt.Key.Key_Escape)
+    win.editor.housing.rent.setFocus()
+    commune_box = win.editor.housing.boxes["commune_insee"]
+    qtbot.waitUntil(commune_box.error.isVisible, timeout=2000)
+    assert "Saint" in commune_box.error.text() and commune.text() == "Saint"
+
+
+def test_child_older_than_parent_is_shown_on_the_child(idle_window: Any, qtbot: Any) -> None:
+    win = idle_window
+    editor = win.editor
+    type_text(editor.forms[0].birth_date, "01/01/2000")
+    child = editor.add_person(Role.ENFANT, focus=True)
+    type_text(child.birth_date, "01/01/1995")
+    box = child.boxes["birth_date"]
+    qtbot.waitUntil(box.error.isVisible, timeout=2000)
+    assert "né avant son parent" in box.error.text()
+    assert editor.table.item(1, 0).toolTip() == box.error.text()  # the row is marked too
+
+
+def test_fields_that_do_not_apply_are_hidden(idle_window: Any, qtbot: Any) -> None:
+    editor = idle_window.editor
+    adult = editor.forms[0]
+    assert not adult.schooling.isVisible() and adult.pregnant.isVisible()
+    assert not adult.ass_work_history.isVisible()
+    choose(adult.activity, t("choice.activity.demandeur_emploi_non_indemnise"))
+    assert adult.ass_work_history.isVisible()
+    child = editor.add_person(Role.ENFANT, focus=True)
+    assert child.schooling.isVisible() and not child.pregnant.isVisible() and not child.taxable_n1.isVisible()
+    housing = editor.housing
+    for status, shown in (("heberge_gratuitement", False), ("accedant", True), ("sans_domicile", False),
+                          ("locataire_meuble", True)):
+        choose(housing.status, t(f"choice.housing.{status}"))
+        assert housing.rent.isVisible() is shown and housing.charges.isVisible() is shown
+    choose(housing.status, t("choice.housing.accedant"))
+    assert housing.rent.accessibleName() == t("gui.housing.loan")
+
+
+def test_removing_the_conjoint_makes_the_household_single(idle_window: Any, qtbot: Any) -> None:
+    editor = idle_window.editor
+    qtbot.mouseClick(editor.add_conjoint_button, Qt.MouseButton.LeftButton)
+    assert not editor.add_conjoint_button.isEnabled()
+    assert editor.couple.currentData() == "marie"
+    editor.select_person(1)
+    qtbot.mouseClick(editor.remove_button, Qt.MouseButton.LeftButton)
+    assert len(editor.forms) == 1 and editor.couple.currentData() == "seul"
+    assert not editor.remove_button.isEnabled()  # the demandeur stays
+
+
+def test_every_control_has_an_accessible_name(idle_window: Any) -> None:
+    editor = idle_window.editor
+    editor.add_person(Role.ENFANT)
+    form = editor.forms[0]
+    form.resources.add_row().set_monthly(True)
+    for window_part in (idle_window.editor, idle_window.results, idle_window.toolbar):
+        for widget in window_part.findChildren(QWidget):
+            if isinstance(widget, (QLineEdit, QComboBox, QAbstractButton, QTableView, QTableWidget)):
+                if widget.parentWidget() is not None and widget.parentWidget().inherits("QComboBox"):
+                    continue  # a combo's internal line edit
+                if widget.objectName().startswith("qt_"):
+                    continue  # Qt's own parts (table corner, toolbar overflow arrow)
+                name = widget.accessibleName() or (widget.text() if isinstance(widget, QAbstractButton) else "")
+                assert name.strip(), f"{type(widget).__name__} {widget.objectName()} has no accessible name"
+
+
+def test_menus_and_shortcuts(idle_window: Any, qtbot: Any) -> None:
+    win = idle_window
+    assert win.new_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
+    assert win.save_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
+    assert win.open_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    assert win.print_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
+    assert win.quit_action.shortcut() == QKeySequence("Ctrl+Q")
+    menus = [action.text() for action in win.menuBar().actions()]
+    assert menus == [t("gui.menu.file"), t("gui.menu.household"), t("gui.menu.examples"), t("gui.menu.help")]
+    assert win.example_actions  # examples reachable from the menu bar and the toolbar
+    assert win.examples_button.menu() is win.examples_menu
+    # Ctrl+N from the keyboard: a new, empty case.
+    type_text(win.editor.forms[0].first_name, "Awa")
+    win.activateWindow()
+    qtbot.keyClick(win.editor.forms[0].first_name, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: win.editor.forms[0].first_name.text() == "", timeout=2000)
+    assert not win.isWindowModified()
+
+
+def test_save_and_open_a_case_file(idle_window: Any, qtbot: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.core.casefile import load_case
+
+    win = idle_window
+    editor = win.editor
+    type_text(editor.forms[0].birth_date, "03/03/1970")
+    type_text(editor.forms[0].first_name, "Hélène")
+    type_text(editor.housing.commune, "75011")
+    key(None, Qt.Key.Key_Down)
+    key(None, Qt.Key.Key_Return)
+    assert win.isWindowModified()
+    target = tmp_path / "cas"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    assert win.save_case()
+    saved = tmp_path / "cas.json"
+    household, month = load_case(saved)
+    assert household.persons[0].first_name == "Hélène"
+    assert household.persons[0].birth_date == dt.date(1970, 3, 3)
+    assert household.housing.commune_insee == "75056" and household.housing.postal_code == "75011"
+    assert month == win.month_value
+    assert not win.isWindowModified() and "cas.json" in win.windowTitle()
+
+    win.new_case()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(saved), ""))
+    win.open_case()
+    assert editor.collect().household == household
+
+
+def test_unsavable_case_says_why(idle_window: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    assert not idle_window.save_case()
+    assert shown and t("gui.dialog.save_blocked") in shown[0]
+
+
+def test_window_geometry_is_remembered(qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings) -> None:
+    from app.gui.engine_process import EngineClient
+    from app.gui.main_window import MainWindow
+
+    first = MainWindow(engine=EngineClient(), catalogue=catalogue, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1200, 700)
+    qtbot.waitUntil(lambda: first.size().width() == 1200)
+    first.close()
+    second = MainWindow(engine=EngineClient(), catalogue=catalogue, settings=settings)
+    qtbot.addWidget(second)
+    assert (second.size().width(), second.size().height()) == (1200, 700)
+    second.close()
+
+
+def test_month_grid_labels_follow_the_calculation_month(idle_window: Any) -> None:
+    win = idle_window
+    row = win.editor.forms[0].resources.add_row()
+    row.set_monthly(True)
+    win.set_month("2026-11")
+    labels = [label.text() for label in row.grid.labels]
+    assert labels[0] == t("gui.month_short", month=t("gui.months_short.m11"), year=2025)
+    assert labels[-1] == t("gui.month_short", month=t("gui.months_short.m10"), year=2026)
+
+
+def test_tab_follows_the_screen(idle_window: Any, qtbot: Any) -> None:
+    """Tab goes through the household, the persons, the person shown, then the housing and
+    the benefits received, even for a person and a resource added later."""
+    from PySide6.QtWidgets import QApplication
+
+    editor = idle_window.editor
+    child = editor.add_person(Role.ENFANT, focus=True)
+    child.resources.add_row()
+    editor.select_person(1)
+    editor.couple.setFocus(Qt.FocusReason.TabFocusReason)
+    seen: list[QWidget] = []
+    for _ in range(80):
+        seen.append(QApplication.focusWidget())
+        key(None, Qt.Key.Key_Tab)
+    positions = {id(widget): index for index, widget in reversed(list(enumerate(seen)))}
+
+    def at(widget: QWidget) -> int:
+        assert id(widget) in positions, f"{widget.accessibleName()} never reached with Tab"
+        return positions[id(widget)]
+
+    housing = editor.housing
+    assert at(editor.couple) < at(editor.table) < at(editor.add_child_button)
+    assert at(editor.add_child_button) < at(child.birth_date) < at(child.schooling)
+    assert at(child.schooling) < at(child.resources.rows[0].stable) < at(child.resources.add_button)
+    assert at(child.resources.add_button) < at(housing.status) < at(housing.commune) < at(housing.rent)
+    assert at(housing.conventionne) < at(next(iter(editor.received.values())))
+    assert id(editor.forms[0].birth_date) not in positions  # the person not shown is skipped
+
+
+def test_about_names_the_app_rules_and_legislation(idle_window: Any, monkeypatch: Any) -> None:
+    from importlib import metadata
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import __version__
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    idle_window.show_about()
+    assert f"Guichet {__version__}" in shown[0]
+    assert f"OpenFisca-France {metadata.version('openfisca-france')}" in shown[0]
+    assert t("gui.about.loading") in shown[0]  # the rules are not loaded in this window
+
+
+def test_service_point_is_kept_in_the_settings(idle_window: Any, qtbot: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from app.gui.views.handout_preview import ServicePointDialog, service_point_values
+
+    dialog = ServicePointDialog(idle_window.settings, idle_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_text(dialog.name, "CCAS de Saint-Étienne")
+    type_text(dialog.phone, "04 77 00 00 00")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    values = service_point_values(idle_window.settings)
+    assert values["name"] == "CCAS de Saint-Étienne" and values["phone"] == "04 77 00 00 00"
+
+
+@pytest.mark.parametrize("path", __import__("app.core.examples", fromlist=["example_files"]).example_files(),
+                         ids=lambda p: p.stem)
+def test_every_example_reads_back_unchanged(idle_window: Any, path: Any) -> None:
+    """Loading a case into the editor and reading it back gives the same household:
+    every field of the case format has its control."""
+    from app.core.casefile import load_case
+
+    household, month = load_case(path)
+    idle_window.load_household(household, month)
+    collected = idle_window.editor.collect()
+    assert collected.problems == ()
+    assert collected.household == household

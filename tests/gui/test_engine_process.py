@@ -1,0 +1,107 @@
+"""The rules engine in its own process: the GUI thread stays free while it computes, a
+killed engine is restarted and the result still arrives, nothing typed is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from app.core.examples import warm_up_household
+from app.core.household import Household
+from app.core.i18n import t
+from app.core import formats
+from gui_helpers import ENGINE_TIMEOUT_MS, key, type_text, wait_results
+
+pytestmark = pytest.mark.slow
+
+MONTH = "2026-11"
+
+
+def variant(rent: float) -> Household:
+    """The warm-up household with another rent: a case no earlier test has computed."""
+    household = warm_up_household()
+    return replace(household, housing=replace(household.housing, rent=rent))
+
+
+def test_event_loop_keeps_ticking_while_the_engine_computes(window: Any, qtbot: Any) -> None:
+    win = window
+    qtbot.waitUntil(lambda: win.engine.is_ready, timeout=ENGINE_TIMEOUT_MS)
+    win.load_household(variant(611.0), MONTH)
+    wait_results(qtbot, win)
+
+    stamps: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: stamps.append(time.perf_counter()))
+    timer.start()
+    qtbot.wait(50)
+    rent = win.editor.housing.rent
+    rent.setFocus()
+    key(rent, Qt.Key.Key_End)
+    type_text(rent, "7", focus=False)  # 611 -> 6117: recomputed after the debounce
+    asked_at = time.perf_counter()
+    wait_results(qtbot, win)
+    done_at = time.perf_counter()
+    timer.stop()
+
+    assert win.editor.collect().household.housing.rent == 6117.0
+    assert done_at - asked_at > 0.3  # a real computation (and the debounce) happened meanwhile
+    ticks = [s for s in stamps if s >= asked_at - 0.05]
+    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:])]
+    assert len(ticks) > 20
+    worst = max(range(len(gaps)), key=gaps.__getitem__)
+    assert max(gaps) < 0.100, (
+        f"the event loop stalled for {max(gaps) * 1000:.0f} ms, "
+        f"{ticks[worst] - asked_at:.3f} s after the edit (results {done_at - asked_at:.3f} s after it)"
+    )
+
+
+def test_killed_engine_is_restarted_and_the_result_still_arrives(window: Any, qtbot: Any, core_engine: Any) -> None:
+    win = window
+    client = win.engine
+    qtbot.waitUntil(lambda: client.is_ready, timeout=ENGINE_TIMEOUT_MS)
+    household = variant(577.0)
+    win.load_household(household, MONTH)  # a whole case: asked at once
+    assert client.busy
+    old_pid = client.pid
+    os.kill(old_pid, signal.SIGKILL)
+
+    qtbot.waitUntil(lambda: win.results.engine_banner.isVisible(), timeout=10_000)
+    assert win.results.engine_banner.text() == t("gui.engine.crashed")
+    assert client.pid != old_pid
+    result = wait_results(qtbot, win, timeout=ENGINE_TIMEOUT_MS)
+    assert client.is_ready
+    assert not win.results.engine_banner.isVisible()
+    assert win.editor.collect().household == household  # nothing typed is lost
+    assert result.benefits == core_engine.compute(household, MONTH).benefits
+
+
+def test_month_after_the_known_legislation_shows_the_warning(window: Any, qtbot: Any) -> None:
+    win = window
+    qtbot.waitUntil(lambda: win.engine.is_ready, timeout=ENGINE_TIMEOUT_MS)
+    until = dt.date.fromisoformat(win.engine.info["legislation_until"])
+    late = f"{until.year + 1:04d}-{until.month:02d}"
+    win.load_household(variant(598.0), MONTH)
+    wait_results(qtbot, win)
+    assert not win.results.warning_banner.isVisible()
+    win.set_month(late)
+    result = wait_results(qtbot, win)
+    assert result.month == late and result.warnings
+    assert win.results.warning_banner.isVisible()
+    assert win.results.warning_banner.text() == "\n".join(result.warnings)
+
+
+def test_an_example_gives_results_in_two_clicks(window: Any, qtbot: Any) -> None:
+    win = window
+    assert win.example_actions
+    win.example_actions[0].trigger()  # Examples menu, then the example
+    result = wait_results(qtbot, win, timeout=ENGINE_TIMEOUT_MS)
+    assert result is not None and result.total_monthly() >= 0
+    assert win.results.total.text().endswith(formats.euros(result.total_monthly()))
