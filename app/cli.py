@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     if add_screen_arguments is not None:
         screen = sub.add_parser("screen", help=t("cli.help_screen"))
         add_screen_arguments(screen)
+    from app.core.rules_pack import add_rules_arguments
+
+    add_rules_arguments(sub)
     return parser
 
 
@@ -81,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from app.core.batch import run_screen
 
             return int(run_screen(args) or 0)
+        if args.command == "rules":
+            from app.core.rules_pack import run_rules
+
+            return int(run_rules(args) or 0)
         parser.print_help()
         return 0
     except InvalidHousehold as error:
@@ -193,6 +200,11 @@ def write_handout(path: Path, household: Any, result: Any, catalogue: Any) -> No
 
 def amount_text(result: Any, benefit: Any) -> str:
     """``257,38 € par mois`` / ``429,01 € par an`` / ``oui`` — one wording everywhere."""
+    from app.core.local_aids import amount_note
+
+    note = amount_note(result)
+    if note is not None:
+        return note
     if benefit.value == "boolean":
         return t("cli.answer_yes") if result.status == "eligible" else t("cli.answer_no")
     key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
@@ -212,7 +224,11 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
         "",
     ]
     rows = [(t("cli.col_benefit"), t("cli.col_amount"), t("cli.col_status"), t("cli.col_payer"))]
+    from app.core.local_aids import is_outside_territory
+
     for item in result.benefits:
+        if is_outside_territory(item):
+            continue  # a local aid of another territory
         benefit = catalogue.get(item.benefit_id)
         status = t(f"status.{item.status.value}")
         if item.already_received:

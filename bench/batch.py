@@ -26,6 +26,7 @@ import datetime as dt
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
@@ -161,7 +162,7 @@ def run(count: int, workers: int, chunk_size: int | None, month: str, folder: Pa
     from app.core.batch import screen
 
     source = folder / f"foyers-{count}.csv"
-    write_csv(source, synthetic_rows(count))
+    write_csv(source, synthetic_rows(count))  # the rows are freed before timing
     output = folder / f"resultats-{count}.xlsx"
     sampler = MemorySampler()
     sampler.start()
@@ -218,9 +219,10 @@ def main() -> int:
     parser.add_argument("--month", default="2026-11")
     args = parser.parse_args()
 
-    from app.core.engine import Engine
-
-    Engine(warm_up=False)  # fills the parameter cache if needed (not timed)
+    # Fill the parameter cache if needed (not timed), in another process: this one must
+    # stay the screener's main process, which never loads the OpenFisca-France system.
+    subprocess.run([sys.executable, "-c", "from app.core.engine import Engine; Engine(warm_up=False)"],
+                   cwd=ROOT, check=True)
     sizes = [args.households] + ([100_000] if args.large else [])
     results = []
     with tempfile.TemporaryDirectory(prefix="guichet-bench-") as tmp:

@@ -12,7 +12,7 @@ How it runs (docs/batch.md):
 
 * The main process reads and validates the records and groups the households by
   the engine's gate profile (``plan_chunks``): chunks of at most ``chunk_size``
-  (1,000 by default) households that ``Engine.compute_many`` computes in one
+  (500 by default) households that ``Engine.compute_many`` computes in one
   vectorised simulation, never one simulation per household. Each chunk is
   computed in a worker process (``spawn``; each worker loads its own ``Engine``
   once and warms it on the screening month). At most two chunks per worker are in
@@ -70,7 +70,7 @@ from app.core.periods import current_month, parse_month
 
 log = logging.getLogger(__name__)
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 500  # households per chunk: 1,000 costs the same CPU and ~120 MB more per worker
 MIN_CHUNK_SIZE = 50
 BUFFERED_CHUNKS = 4
 IN_FLIGHT_PER_WORKER = 2
@@ -500,8 +500,12 @@ def screen(
     def tasks() -> Iterator[ChunkTask]:
         for task in plan_chunks(source, chunk_size, month, default_month, dt.date.fromisoformat(today_iso)):
             planned.append(task.index)
-            if task.index not in done:
-                yield task
+            if task.index in done:
+                continue
+            if not task.items:  # only rejected records: nothing for an engine to do
+                on_result(compute_chunk(None, task))
+                continue
+            yield task
 
     def on_result(result: dict[str, Any]) -> None:
         _write_chunk(folder, result)
@@ -564,15 +568,16 @@ class _RunState:
         self.chunks += 1
         self.done += int(result["records"])
         self.rejected += int(result["rejected"])
-        self.worker_seconds += float(result["seconds"])
-        self.worker_records += int(result["records"])
+        if result["benefits"]:  # households computed (not only rejected records)
+            self.worker_seconds += float(result["seconds"])
+            self.worker_records += int(result["records"])
         if self.first_result is None:
             self.first_result = time.perf_counter()
 
     def progress(self, phase: str) -> Progress:
         elapsed = time.perf_counter() - self.started
         rate = eta = None
-        if self.chunks and self.worker_seconds > 0:
+        if self.chunks and self.worker_seconds > 0 and self.worker_records > 0:
             computed = self.done - self.resumed
             rate = computed / elapsed if elapsed > 0 else None
             # Per-worker speed measured by the workers themselves, times the workers:

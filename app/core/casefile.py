@@ -191,12 +191,20 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
 
 @functools.lru_cache(maxsize=1)  # loading the catalogue costs ~150 ms: once per process, not per case
 def _known_benefits() -> tuple[str, ...] | None:
+    """Ids of the active catalogue's benefits and local aids (read once per rules folder)."""
     try:
-        from app.core.catalogue import load_catalogue
+        from app.core.catalogue import _active_rules_dir
 
-        return load_catalogue().ids()
+        return _catalogue_ids(str(_active_rules_dir()))
     except Exception:  # noqa: BLE001 - the catalogue's own loader reports its errors
         return None
+
+
+@functools.lru_cache(maxsize=4)
+def _catalogue_ids(rules_dir: str) -> tuple[str, ...]:
+    from app.core.catalogue import load_catalogue
+
+    return load_catalogue(Path(rules_dir) / "benefits").all_ids()
 
 
 def _resources(reader: _Reader, raw: Any, path: str) -> tuple[Resource, ...]:

@@ -529,11 +529,12 @@ class Engine:
         _apply_gates(self.tbs, simulation, ids, month, gates)
         values = self._calculate_all(simulation, month)
         warnings = self.month_warnings(month)
+        positions = row_positions(ids)
         results = []
         for k, situation in enumerate(situations):
             household = households[k] if households is not None else None
             benefits = tuple(
-                self._benefit_result(benefit, values.get(benefit.id), ids, k, situation, household, month)
+                self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
                 for benefit in self.catalogue
             )
             results.append(
@@ -577,7 +578,7 @@ class Engine:
         self,
         benefit: Benefit,
         value: Any,
-        ids: dict[str, list[str]],
+        positions: dict[str, dict[str, int]],
         k: int,
         situation: Situation,
         household: Household | None,
@@ -590,7 +591,7 @@ class Engine:
                 error=t("engine.benefit_failed"),
             )
         array, details = value
-        rows = _rows(ids, benefit.entity, k, situation)
+        rows = _rows(positions, benefit.entity, k, situation)
         beneficiaries: tuple[str, ...] = ()
         if benefit.entity == "individu":
             per_person = [(pid, float(array[row])) for pid, row in rows]
@@ -641,16 +642,21 @@ def _check_applies(benefit: Benefit, household: Household, month: str) -> bool:
     return bool(conditions) and all(conditions)
 
 
-def _rows(ids: dict[str, list[str]], entity: str, k: int, situation: Situation) -> list[tuple[str, int]]:
-    """(id in the situation, row in the simulation) of the entities a benefit is read on."""
+def row_positions(ids: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Entity key -> simulation id -> row, built once per simulation read."""
+    return {key: {eid: row for row, eid in enumerate(values)} for key, values in ids.items()}
+
+
+def _rows(positions: dict[str, dict[str, int]], entity: str, k: int, situation: Situation) -> list[tuple[str, int]]:
+    """(id in the situation, row in the simulation) of the entities a benefit is read on;
+    ``positions``: entity key -> simulation id -> row."""
     if entity == "individu":
-        index = {eid: i for i, eid in enumerate(ids["individu"]) if eid.startswith(f"{k}:")}
-        return [(pid, index[f"{k}:{pid}"]) for pid in situation.person_ids]
+        return [(pid, positions["individu"][f"{k}:{pid}"]) for pid in situation.person_ids]
     own = {"famille": situation.famille_id, "menage": situation.menage_id}[entity]
-    key = f"{k}:{own}"
-    if key not in ids[entity]:  # a person placed alone by the builder
-        key = f"{k}:_{entity}_{situation.person_ids[0]}"
-    return [(own, ids[entity].index(key))]
+    row = positions[entity].get(f"{k}:{own}")
+    if row is None:  # a person placed alone by the builder
+        row = positions[entity][f"{k}:_{entity}_{situation.person_ids[0]}"]
+    return [(own, row)]
 
 
 GATE_YEARS_BACK = 6  # formulas read as far back as N-5 (seen: ASPA/ASS look-backs, AAH history)

@@ -13,7 +13,7 @@ The simulation is the household's own, built by the engine's path
 gates and the same fixed order as ``engine.compute``), so the explanation reads the
 very values that made the result. Then:
 
-* not eligible: the first unmet condition decides (the others unmet are listed);
+* not eligible: the first unmet condition decides (all stay in ``conditions``);
 * eligible: the main conditions met and, where the spec describes it and the terms
   add up to the amount computed, how the amount is formed;
 * every condition met but nothing to pay (or a condition unmet while an amount is
@@ -34,7 +34,7 @@ import json
 import logging
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -47,7 +47,7 @@ from app.core.engine import BenefitResult, Engine, SimulationResult, Status
 from app.core.household import Household, Role
 from app.core.i18n import t
 from app.core.paths import bundled_rules_dir, install_root
-from app.core.periods import add_months, first_day, months_range, parse_month
+from app.core.periods import add_months, months_range, parse_month
 from app.core.simulation_build import build_simulation
 from app.core.situation import Situation
 from app.core.validation import require_valid
@@ -55,8 +55,6 @@ from app.core.validation import require_valid
 log = logging.getLogger(__name__)
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-KINDS = ("minimum", "maximum", "equals", "at_least_count", "boolean")
-UNITS = ("euros_month", "euros_year", "euros", "years", "months", "count", "bool", "percent", "rate", "text", "number")
 
 
 class ExplanationSpecError(Exception):
@@ -342,10 +340,6 @@ def _check_names(spec: ExplanationSpec) -> None:
 
     for value in spec.values.values():
         check_expression(value.expression, f"values.{value.name}")
-        if value.where:
-            for bound in value.where.values():
-                if isinstance(bound, str) and bound in spec.parameters:
-                    continue
     for parameter in spec.parameters.values():
         if parameter.index:
             check(parameter.index.get("value"), f"parameters.{parameter.name}.index")

@@ -879,6 +879,9 @@ def append_local_aids(
             log.error("computing local aid %s failed: %s", aid.id, type(error).__name__, exc_info=True)
             values[aid.id] = error
     out = []
+    from app.core.engine import row_positions
+
+    positions = row_positions(ids)
     for k, result in enumerate(results):
         household = households[k] if households is not None else None
         known = {item.benefit_id: item for item in result.benefits}
@@ -889,7 +892,7 @@ def append_local_aids(
                 item = BenefitResult(aid.id, Status.NOT_ELIGIBLE, 0.0, aid.amount_period,
                                      detail=DETAIL_OUTSIDE_TERRITORY, already_received=received)
             elif aid.rule is None:
-                item = engine._benefit_result(aid, values.get(aid.id), ids, k, situations[k], household, month)
+                item = engine._benefit_result(aid, values.get(aid.id), positions, k, situations[k], household, month)
             elif household is None:
                 item = BenefitResult(aid.id, Status.NOT_ELIGIBLE, 0.0, aid.amount_period, detail=DETAIL_NOT_EVALUATED)
             else:

@@ -28,9 +28,8 @@ Yearly benefits (school-year allowance, energy cheque, grants) are a separate ro
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 

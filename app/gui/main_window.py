@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
+            if self._owns_engine:
+                app.aboutToQuit.connect(self.engine.stop)  # also when quitting without closing
 
         self.engine.stateChanged.connect(self._on_engine_state)
         self.engine.ready.connect(self._on_engine_ready)

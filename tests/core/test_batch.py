@@ -564,3 +564,43 @@ def test_chunks_hold_one_gate_profile_each_and_every_record_once() -> None:
     assert len([item.n for task in tasks for item in task.items]) == 8
     again = list(plan_chunks(open_source(EXAMPLE), 2, MONTH, MONTH, TODAY))  # a resumed run cuts the same chunks
     assert [[item.n for item in task.items] for task in again] == [[item.n for item in task.items] for task in tasks]
+
+
+def test_a_file_with_no_valid_row_still_gives_a_complete_output(tmp_path: Path) -> None:
+    empty = write_template_csv(tmp_path / "vide.csv", [])
+    outcome = screen(empty, tmp_path / "vide.xlsx", month=MONTH, workers=2, today=TODAY, write_report=False)
+    assert outcome.complete and (outcome.total, outcome.computed) == (0, 0)
+    bad = write_template_csv(tmp_path / "faux.csv", [{"statut_logement": "locataire_vide", "commune_insee": "69123"}])
+    outcome = screen(bad, tmp_path / "faux.xlsx", month=MONTH, workers=2, today=TODAY)  # no worker is started
+    assert outcome.complete and (outcome.total, outcome.computed, outcome.rejected) == (1, 0, 1)
+    assert households_by_line(tmp_path / "faux.xlsx") == {}
+    assert outcome.report_path is not None and outcome.report_path.is_file()
+
+
+def test_an_xlsx_file_gives_the_same_results_as_the_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notes"  # the sheet named "Foyers" is read, wherever it is
+    sheet = workbook.create_sheet("Foyers")
+    sheet.append(list(TEMPLATE_COLUMNS))
+    for _line, row in _example_records():
+        cells: list[Any] = list(row)
+        birth = TEMPLATE_COLUMNS.index("demandeur_date_naissance")
+        if cells[birth]:  # a real Excel date where the CSV has text
+            try:
+                cells[birth] = dt.datetime.strptime(cells[birth], "%d/%m/%Y")
+            except ValueError:
+                pass
+        rent = TEMPLATE_COLUMNS.index("loyer")
+        if cells[rent].lstrip("-").isdigit():
+            cells[rent] = int(cells[rent])
+        sheet.append([c if c != "" else None for c in cells])
+    source = tmp_path / "foyers.xlsx"
+    workbook.save(source)
+    from_xlsx = tmp_path / "depuis-xlsx.xlsx"
+    from_csv = tmp_path / "depuis-csv.xlsx"
+    screen(source, from_xlsx, month=MONTH, engine=FakeEngine(), today=TODAY, write_report=False)
+    screen(EXAMPLE, from_csv, month=MONTH, engine=FakeEngine(), today=TODAY, write_report=False)
+    assert households_by_line(from_xlsx) == households_by_line(from_csv)
+    assert read_errors(tmp_path / "depuis-xlsx-erreurs.csv") == read_errors(tmp_path / "depuis-csv-erreurs.csv")

@@ -156,7 +156,7 @@ def test_results_are_typed_and_totals_leave_out_contributions(engine: Any) -> No
         assert result.total_monthly() == pytest.approx(
             sum(b.amount for b in result.benefits if b.status == Status.ELIGIBLE and b.amount_period == "month") - css.amount
         )
-    assert {b.benefit_id for b in result.benefits} == set(engine.catalogue.ids())
+    assert {b.benefit_id for b in result.benefits} == set(engine.catalogue.all_ids())
     assert "savings_unknown" not in result.assumptions
     assert "n2_income_derived" in result.assumptions
 

@@ -95,6 +95,8 @@ def test_fields_that_do_not_apply_are_hidden(idle_window: Any, qtbot: Any) -> No
     editor = idle_window.editor
     adult = editor.forms[0]
     assert not adult.schooling.isVisible() and adult.pregnant.isVisible()
+    choose(adult.activity, t("choice.activity.etudiant"))
+    assert adult.schooling.isVisible()  # an adult student: level of studies
     assert not adult.ass_work_history.isVisible()
     choose(adult.activity, t("choice.activity.demandeur_emploi_non_indemnise"))
     assert adult.ass_work_history.isVisible()

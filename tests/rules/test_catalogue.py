@@ -201,9 +201,9 @@ def test_check_when(catalogue: Catalogue) -> None:
     assert catalogue.get("ass").check_when == CheckWhen(
         activity_any=("demandeur_emploi_non_indemnise", "demandeur_emploi_indemnise")
     )
-    assert catalogue.get("asi").check_when == CheckWhen(disability_any=True)
-    assert catalogue.get("aeeh").check_when == CheckWhen(disability_any=True)
-    assert catalogue.get("aspa").check_when == CheckWhen(age_min_any=62)
+    assert catalogue.get("asi").check_when == CheckWhen(disability_any=True, persons="adults")
+    assert catalogue.get("aeeh").check_when == CheckWhen(disability_any=True, persons="dependants")
+    assert catalogue.get("aspa").check_when == CheckWhen(age_min_any=62, persons="adults")
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -153,7 +153,6 @@ class PersonForm(QWidget):
 
     def update_visibility(self) -> None:
         role = self.role_value()
-        dependant = role in DEPENDANT_ROLES
         child = role == Role.ENFANT
         self._right_form.setRowVisible(self.schooling_box, self._schooling_applies())
         self._right_form.setRowVisible(self.boxes["pregnant"], not child)
