@@ -185,7 +185,7 @@ def _table(summary: Summary, styles: dict[str, ParagraphStyle], width: float) ->
             Paragraph(monthly, styles["cell_right"]),
             Paragraph(yearly, styles["cell_right"]),
         ])
-    table = Table(rows, colWidths=[width * 0.36, width * 0.16, width * 0.16, width * 0.16, width * 0.16],
+    table = Table(rows, colWidths=[width * 0.30, width * 0.14, width * 0.14, width * 0.21, width * 0.21],
                   repeatRows=1)
     table.setStyle(TableStyle([
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),

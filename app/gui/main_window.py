@@ -58,8 +58,11 @@ CASE_FILTER_KEY = "gui.files.case_filter"
 
 
 def app_settings() -> QSettings:
-    """The app's own settings (window geometry…), an INI file in the user's folder."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Guichet", "Guichet")
+    """The app's own settings (window geometry…): an INI file in the user's data folder,
+    the only place Guichet writes to (GUICHET_DATA_DIR moves it, as everything else)."""
+    from app.core.paths import user_data_dir
+
+    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def test_future_birth_date_is_refused_next_to_the_field_and_kept(idle_window: An
     person = win.editor.forms[0]
     box = person.boxes["birth_date"]
     type_text(person.birth_date, "01/01/2030")
-    qtbot.waitUntil(box.error.isVisible, timeout=2000)
+    qtbot.waitUntil(box.error.isVisible, timeout=5000)
     household = win.editor.collect().household
     assert box.error.text() == t("problem.date_in_future", field=field_label("persons.0.birth_date", household))
     assert "dans le futur" in box.error.text()
@@ -53,12 +53,12 @@ def test_future_birth_date_is_refused_next_to_the_field_and_kept(idle_window: An
     win.editor.forms[0].first_name.setFocus()
     assert person.birth_date.text() == "01/01/2030"
     type_text(person.birth_date, "31/02/1990", clear=True)
-    qtbot.waitUntil(lambda: "n'est pas une date" in box.error.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "n'est pas une date" in box.error.text(), timeout=5000)
     assert box.error.text() == t("problem.not_a_date", field=field_label("persons.0.birth_date"), value="31/02/1990")
     assert person.birth_date.text() == "31/02/1990"
 
     type_text(person.birth_date, "28/02/1990", clear=True)
-    qtbot.waitUntil(lambda: not box.error.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: not box.error.isVisible(), timeout=5000)
     assert person.birth_date.property("invalid") is False
 
 
@@ -67,7 +67,7 @@ def test_bad_amount_and_commune_messages_keep_the_text(idle_window: Any, qtbot: 
     rent = win.editor.housing.rent
     type_text(rent, "6OO €")  # letters O, not zeros
     box = win.editor.housing.boxes["rent"]
-    qtbot.waitUntil(box.error.isVisible, timeout=2000)
+    qtbot.waitUntil(box.error.isVisible, timeout=5000)
     assert box.error.text() == t("problem.not_a_number", field=field_label("housing.rent"), value="6OO €")
     assert rent.text() == "6OO €"
     commune = win.editor.housing.commune
@@ -75,7 +75,7 @@ def test_bad_amount_and_commune_messages_keep_the_text(idle_window: Any, qtbot: 
     key(commune, Qt.Key.Key_Escape)
     win.editor.housing.rent.setFocus()
     commune_box = win.editor.housing.boxes["commune_insee"]
-    qtbot.waitUntil(commune_box.error.isVisible, timeout=2000)
+    qtbot.waitUntil(commune_box.error.isVisible, timeout=5000)
     assert "Saint" in commune_box.error.text() and commune.text() == "Saint"
 
 
@@ -86,7 +86,7 @@ def test_child_older_than_parent_is_shown_on_the_child(idle_window: Any, qtbot: 
     child = editor.add_person(Role.ENFANT, focus=True)
     type_text(child.birth_date, "01/01/1995")
     box = child.boxes["birth_date"]
-    qtbot.waitUntil(box.error.isVisible, timeout=2000)
+    qtbot.waitUntil(box.error.isVisible, timeout=5000)
     assert "né avant son parent" in box.error.text()
     assert editor.table.item(1, 0).toolTip() == box.error.text()  # the row is marked too
 
@@ -153,7 +153,7 @@ def test_menus_and_shortcuts(idle_window: Any, qtbot: Any) -> None:
     type_text(win.editor.forms[0].first_name, "Awa")
     win.activateWindow()
     qtbot.keyClick(win.editor.forms[0].first_name, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: win.editor.forms[0].first_name.text() == "", timeout=2000)
+    qtbot.waitUntil(lambda: win.editor.forms[0].first_name.text() == "", timeout=5000)
     assert not win.isWindowModified()
 
 
@@ -295,3 +295,18 @@ def test_every_example_reads_back_unchanged(idle_window: Any, path: Any) -> None
     collected = idle_window.editor.collect()
     assert collected.problems == ()
     assert collected.household == household
+
+
+def test_a_local_aid_already_received_is_kept(idle_window: Any, catalogue: Any) -> None:
+    from dataclasses import replace
+
+    from app.core.examples import warm_up_household
+
+    local = tuple(getattr(catalogue, "local_aids", ()) or ())
+    if not local:
+        pytest.skip("no local aid in this rules folder")
+    household = replace(warm_up_household(), benefits_received=("rsa", local[0].id))
+    idle_window.load_household(household, "2026-11")
+    assert idle_window.editor.received[local[0].id].isChecked()
+    collected = idle_window.editor.collect()
+    assert collected.problems == () and collected.household == household

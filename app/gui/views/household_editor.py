@@ -197,24 +197,43 @@ class HouseholdEditor(QWidget):
 
     # -- catalogue ------------------------------------------------------------------------
     def set_catalogue(self, catalogue: Catalogue) -> None:
+        """One check box per benefit a household may already receive: the national
+        benefits, then the local aids (``catalogue.local_aids``), three to a line."""
         self._catalogue = catalogue
         checked = {bid for bid, box in self.received.items() if box.isChecked()}
-        for box in self.received.values():
-            box.deleteLater()
+        while self._received_layout.count():
+            item = self._received_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget is not self.received_error:
+                widget.deleteLater()
         self.received.clear()
         columns = 3
-        for i, benefit in enumerate(catalogue):
-            box = QCheckBox(benefit.short_label)
-            box.setToolTip(benefit.label)
-            accessible(box, t("gui.received.accessible", benefit=benefit.label))
-            box.setChecked(benefit.id in checked)
-            box.toggled.connect(lambda _checked: self._emit_changed())
-            self.received[benefit.id] = box
-            row, column = divmod(i, columns)
-            self._received_layout.addWidget(box, row, column)
-        rows = (len(catalogue) + columns - 1) // columns
-        self._received_layout.addWidget(self.received_error, rows, 0, 1, columns)
+        row = 0
+        groups = [tuple(catalogue), tuple(getattr(catalogue, "local_aids", ()) or ())]
+        for number, benefits in enumerate(groups):
+            if not benefits:
+                continue
+            if number == 1:
+                self._received_layout.addWidget(QLabel(t("gui.received.local")), row, 0, 1, columns)
+                row += 1
+            for i, benefit in enumerate(benefits):
+                box = QCheckBox(benefit.short_label)
+                box.setToolTip(benefit.label)
+                accessible(box, t("gui.received.accessible", benefit=benefit.label))
+                box.setChecked(benefit.id in checked)
+                box.toggled.connect(lambda _checked: self._emit_changed())
+                self.received[benefit.id] = box
+                self._received_layout.addWidget(box, row + i // columns, i % columns)
+            row += (len(benefits) + columns - 1) // columns
+        self._received_layout.addWidget(self.received_error, row, 0, 1, columns)
         self.fix_tab_order()
+
+    def known_benefits(self) -> tuple[str, ...] | None:
+        """Ids a case may declare as received: national benefits and local aids."""
+        if self._catalogue is None:
+            return None
+        all_ids = getattr(self._catalogue, "all_ids", None)
+        return tuple(all_ids()) if callable(all_ids) else self._catalogue.ids()
 
     # -- persons --------------------------------------------------------------------------
     def current_index(self) -> int:
@@ -462,8 +481,7 @@ class HouseholdEditor(QWidget):
         )
         unreadable = {p.path for p in raw}
         problems = [Problem(p.path, t(p.key, field=field_label(p.path, household), **dict(p.params))) for p in raw]
-        known = self._catalogue.ids() if self._catalogue is not None else None
-        for problem in validate(household, today, known_benefits=known):
+        for problem in validate(household, today, known_benefits=self.known_benefits()):
             if not any(problem.field == path or problem.field.startswith(path + ".") or path.startswith(problem.field + ".")
                        for path in unreadable):
                 problems.append(problem)
