@@ -94,6 +94,7 @@ class EngineClient(QObject):
     resultReady = Signal(int, object)  # request id, SimulationResult
     invalid = Signal(int, object)  # request id, tuple of Problem
     computeFailed = Signal(int, str)  # request id, French message
+    explanationsReady = Signal(int, object)  # request id, {benefit id: Explanation} (after its result)
     crashed = Signal(str)  # the process died; French message; a new one is starting
     fatal = Signal(str)  # the engine cannot work; French message
 
@@ -262,6 +263,8 @@ class EngineClient(QObject):
             if request is not None and self._queued is None:
                 self._queued = request  # kept for a restart asked by the agent
             self.fatal.emit(message[1])
+        elif kind == "explanations":
+            self.explanationsReady.emit(message[1], message[2])
         elif kind in ("result", "invalid", "error"):
             request_id = message[1]
             if self._in_flight is not None and self._in_flight.request_id == request_id:

@@ -6,7 +6,9 @@ requests read from one pipe on another, until the request pipe closes or a
 
 requests:  ``("compute", request_id, case_dict, month)``, ``("stop",)``
 replies:   ``("loading", {})``, ``("ready", info)``, ``("fatal", french_message)``,
-           ``("result", request_id, SimulationResult)``,
+           ``("result", request_id, SimulationResult)``, then
+           ``("explanations", request_id, {benefit_id: Explanation})`` (computed after
+           the result is sent, so that it never delays it; ``{}`` if it failed),
            ``("invalid", request_id, problems)``, ``("error", request_id, french_message)``
 
 The household travels as the case format's dict (``casefile.case_to_dict``), read
@@ -51,7 +53,10 @@ def serve(requests: Connection, replies: Connection, data_dir: str | None = None
             break
         if message[0] == "compute":
             _, request_id, case, month = message
-            replies.send(_compute(engine, request_id, case, month, report_unexpected))
+            reply = _compute(engine, request_id, case, month, report_unexpected)
+            replies.send(reply)
+            if reply[0] == "result":
+                replies.send(("explanations", request_id, _explain(engine, case, month)))
 
 
 def _compute(engine: Any, request_id: int, case: dict[str, Any], month: str, report: Any) -> tuple[Any, ...]:
@@ -68,6 +73,22 @@ def _compute(engine: Any, request_id: int, case: dict[str, Any], month: str, rep
         return ("invalid", request_id, tuple(error.problems))
     except Exception as error:  # noqa: BLE001 - the GUI shows the apology, the log has the detail
         return ("error", request_id, report(error))
+
+
+def _explain(engine: Any, case: dict[str, Any], month: str) -> dict[str, Any]:
+    """« Pourquoi / pourquoi pas » of every benefit; never breaks the results."""
+    from app.core.casefile import case_from_dict
+    from app.core.explain import explain_all
+
+    try:
+        household, _ = case_from_dict(case)
+        started = time.perf_counter()
+        explanations = explain_all(engine, household, month)
+        log.info("explained in %.2f s", time.perf_counter() - started)
+        return explanations
+    except Exception as error:  # noqa: BLE001 - an explanation must never break the results
+        log.error("explanations failed: %s", type(error).__name__, exc_info=True)
+        return {}
 
 
 def _info(engine: Any, seconds: float) -> dict[str, Any]:

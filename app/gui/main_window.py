@@ -43,6 +43,7 @@ from app.core.validation import InvalidHousehold, Problem, person_label
 from app.gui import icons
 from app.gui.engine_process import FAILED, LOADING, READY, RESTARTING, STARTING, EngineClient
 from app.gui.tasks import FirstPaint, run_task
+from app.gui.views import rules_dialog
 from app.gui.views.household_editor import HouseholdEditor
 from app.gui.views.results_panel import ResultsPanel
 
@@ -94,6 +95,7 @@ def load_core_modules() -> Catalogue:
     unpickling the first result would otherwise import on the reader thread)."""
     from app.core.catalogue import load_catalogue
     import app.core.engine  # noqa: F401 - imported now rather than at the first result
+    import app.core.explain  # noqa: F401 - the explanations' types, likewise
 
     return load_catalogue()
 
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         self._pending_id: int | None = None
         self._pending_key: tuple[Household, str] | None = None
         self._shown_key: tuple[Household, str] | None = None
+        self._shown_id: int | None = None  # request whose result is displayed (its explanations follow)
         self._current_key: tuple[Household, str] | None = None
         self._last_problems: tuple[Problem, ...] = ()
         self._loading = False
@@ -167,6 +170,7 @@ class MainWindow(QMainWindow):
         self.engine.resultReady.connect(self._on_result)
         self.engine.invalid.connect(self._on_invalid)
         self.engine.computeFailed.connect(self._on_compute_failed)
+        self.engine.explanationsReady.connect(self._on_explanations)
         self.engine.crashed.connect(self._on_engine_crashed)
         self.engine.fatal.connect(self._on_engine_fatal)
 
@@ -258,6 +262,7 @@ class MainWindow(QMainWindow):
             self.example_actions.append(action)
         help_menu = bar.addMenu(t("gui.menu.help"))
         help_menu.addAction(self.about_action)
+        rules_dialog.install(self)  # « Règles » menu
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar(t("gui.toolbar.name"))
@@ -423,6 +428,7 @@ class MainWindow(QMainWindow):
         if request_id != self._pending_id:
             return
         self._shown_key = self._pending_key
+        self._shown_id = request_id
         self._pending_id = self._pending_key = None
         self.results.set_engine_message(None)
         self.results.show_result(result)
@@ -433,6 +439,10 @@ class MainWindow(QMainWindow):
         else:
             self.results.set_stale(True)
             self.validate_now()
+
+    def _on_explanations(self, request_id: int, explanations: Any) -> None:
+        if request_id == self._shown_id:
+            self.results.set_explanations(explanations)
 
     def _on_invalid(self, request_id: int, problems: Any) -> None:
         if request_id != self._pending_id:

@@ -1,7 +1,8 @@
 """Results: every catalogue benefit with amount, status and paying body; the totals;
 what the household may claim and does not receive (highlighted); the legislation
 warning; a detail view per benefit (description, how to apply, documents,
-conditions to check, assumptions)."""
+conditions to check, assumptions) with « Pourquoi ce résultat », the explanation
+computed in the engine process (``app.core.explain``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from app.gui.views.widgets import accessible, set_text_color
 if TYPE_CHECKING:
     from app.core.catalogue import Benefit, Catalogue
     from app.core.engine import BenefitResult, SimulationResult
+    from app.core.explain import Explanation
 
 BANNER_STYLES = {
     "warning": "background:#fff4cc; border:1px solid #e0b400; color:#4a3b00;",
@@ -80,8 +82,34 @@ def _link(url: str | None, label: str) -> str:
     return f'<a href="{_e(url)}">{_e(label)}</a>'
 
 
+def _items(texts: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(text)}</li>" for text in texts) + "</ul>"
+
+
+def explanation_html(explanation: Explanation | None, pending: bool = False) -> str:
+    """« Pourquoi ce résultat »: the summary, the deciding (or met) conditions with their
+    thresholds, what could change it, and the legal references as links."""
+    if explanation is None:
+        return f"<h4>{_e(t('gui_explain.title'))}</h4><p><i>{_e(t('gui_explain.pending'))}</i></p>" if pending else ""
+    parts = [f"<h4>{_e(t('gui_explain.title'))}</h4>", f"<p>{_e(explanation.summary)}</p>"]
+    if explanation.deciding:
+        parts.append(f"<p><b>{_e(t('gui_explain.deciding'))}</b></p>" + _items([c.text for c in explanation.deciding]))
+    elif explanation.met:
+        parts.append(f"<p><b>{_e(t('gui_explain.met'))}</b></p>" + _items([c.text for c in explanation.met]))
+    if explanation.notes:
+        parts.append(_items(list(explanation.notes)))
+    if explanation.what_could_change:
+        parts.append(f"<h4>{_e(t('gui_explain.what_could_change'))}</h4>"
+                     + _items([w.text for w in explanation.what_could_change]))
+    if explanation.references:
+        links = "".join(f"<li>{_link(r.href, r.title)}</li>" for r in explanation.references)
+        parts.append(f"<h4>{_e(t('gui_explain.references'))}</h4><ul>{links}</ul>")
+    return "".join(parts)
+
+
 def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Sequence[str] = (),
-                persons: dict[str, str] | None = None) -> str:
+                persons: dict[str, str] | None = None, explanation: Explanation | None = None,
+                explanation_pending: bool = False) -> str:
     """The detail of one benefit, as simple HTML for a QTextBrowser."""
     parts = [f"<h3>{_e(benefit.label)}</h3>"]
     if result is not None:
@@ -96,6 +124,7 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
             parts.append(f"<p>{_e(t(f'gui.detail.variant.{result.detail}'))}</p>")
         if result.error:
             parts.append(f"<p style='color:#b3261e'>{_e(result.error)}</p>")
+        parts.append(explanation_html(explanation, explanation_pending))
     parts.append(f"<p>{_e(benefit.description)}</p>")
     body = _e(benefit.paying_body.name)
     if benefit.paying_body.alternative:
@@ -136,6 +165,7 @@ class ResultsPanel(QWidget):
         self.model = ResultsModel(catalogue)
         self._catalogue = catalogue
         self._persons: dict[str, str] = {}
+        self._explanations: dict[str, Explanation] | None = None  # None: on their way
 
         self.title = QLabel(t("gui.results.title"))
         font = self.title.font()
@@ -232,6 +262,7 @@ class ResultsPanel(QWidget):
     def show_result(self, result: SimulationResult | None) -> None:
         selected = self.selected_benefit()
         self.model.set_result(result)
+        self._explanations = None
         if result is None:
             self.total.setText(t("gui.results.total_none"))
             self.yearly.hide()
@@ -262,6 +293,16 @@ class ResultsPanel(QWidget):
         else:
             self._show_detail(None)
         self._style_stale(False)
+
+    def set_explanations(self, explanations: dict[str, Explanation]) -> None:
+        """The explanations of the result shown (they arrive just after it)."""
+        self._explanations = dict(explanations)
+        selected = self.selected_benefit()
+        if selected is not None:
+            self._show_detail(selected)
+
+    def explanation(self, benefit_id: str) -> Explanation | None:
+        return (self._explanations or {}).get(benefit_id)
 
     def set_stale(self, stale: bool) -> None:
         self.model.set_stale(stale)
@@ -317,7 +358,8 @@ class ResultsPanel(QWidget):
         row = self.model.row_of(benefit_id)
         benefit, result = self.model.benefit_at(row)
         assumptions = self.model.result.assumptions if self.model.result is not None else ()
-        self.detail.setHtml(detail_html(benefit, result, assumptions, self._persons))
+        self.detail.setHtml(detail_html(benefit, result, assumptions, self._persons, self.explanation(benefit_id),
+                                        explanation_pending=self._explanations is None))
 
     # -- reading back (tests, accessibility) --------------------------------------------
     def displayed(self) -> dict[str, dict[str, str]]:
