@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import datetime as dt
+import gc
 import hashlib
 import heapq
 import json
@@ -248,7 +250,21 @@ def _init_worker(month: str) -> None:
 
 
 def _worker_chunk(task: ChunkTask) -> dict[str, Any]:
-    return compute_chunk(_WORKER_ENGINE, task)
+    result = compute_chunk(_WORKER_ENGINE, task)
+    _release_memory()
+    return result
+
+
+def _release_memory() -> None:
+    """Give the freed memory of the chunk's simulation back to the system. Without it a
+    worker's resident memory creeps from ~300 to ~430 MB over 100,000 households (heap
+    fragmentation); with it, it stays about 200 MB between chunks (measured, glibc)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl…): nothing to trim
+            pass
 
 
 # --------------------------------------------------------------------------- the partial folder

@@ -55,7 +55,7 @@ def serve(requests: Connection, replies: Connection, data_dir: str | None = None
             _, request_id, case, month = message
             reply = _compute(engine, request_id, case, month, report_unexpected)
             replies.send(reply)
-            if reply[0] == "result":
+            if reply[0] == "result" and not requests.poll():  # a newer household first
                 replies.send(("explanations", request_id, _explain(engine, case, month)))
 
 
