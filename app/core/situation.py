@@ -26,6 +26,7 @@ by ``openfisca`` tools and exported by ``guichet export-openfisca``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -161,10 +162,12 @@ class Situation:
     assumptions: tuple[str, ...]
 
 
-def input_months(month: str) -> list[str]:
-    """Every month the situation fills: January of N-2 .. M."""
+@functools.lru_cache(maxsize=64)
+def input_months(month: str) -> tuple[str, ...]:
+    """Every month the situation fills: January of N-2 .. M (asked for every person and
+    resource of every household: computed once per month)."""
     year, _ = parse_month(month)
-    return months_range(f"{year - 2:04d}-01", month)
+    return tuple(months_range(f"{year - 2:04d}-01", month))
 
 
 def monthly_series(amounts: tuple[float, ...], stable: bool, month: str) -> dict[str, float]:
@@ -182,8 +185,9 @@ def monthly_series(amounts: tuple[float, ...], stable: bool, month: str) -> dict
     return series
 
 
-def _declared_window(month: str) -> set[str]:
-    return set(months_range(add_months(month, -MONTHS_DECLARED - 1), month))
+@functools.lru_cache(maxsize=64)
+def _declared_window(month: str) -> frozenset[str]:
+    return frozenset(months_range(add_months(month, -MONTHS_DECLARED - 1), month))
 
 
 def _person_variables(

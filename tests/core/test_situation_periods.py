@@ -109,7 +109,7 @@ def test_inputs_run_from_january_of_n2_to_m() -> None:
     months = input_months(MONTH)
     assert months[0] == "2024-01" and months[-1] == MONTH
     assert len(months) == 35
-    assert months == sorted(set(months))
+    assert list(months) == sorted(set(months))
 
 
 @pytest.mark.parametrize("month", ["2026-01", "2026-02", "2026-11", "2026-12", "2027-06"])
