@@ -53,13 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--month", type=_month, help=t("cli.help_month"))
     export.add_argument("-o", "--output", type=Path, help=t("cli.help_output"))
 
-    try:
-        from app.core.batch import add_screen_arguments
-    except ImportError:  # the screener ships with issue 7
-        add_screen_arguments = None
-    if add_screen_arguments is not None:
-        screen = sub.add_parser("screen", help=t("cli.help_screen"))
-        add_screen_arguments(screen)
+    from app.core.batch import add_screen_arguments
+
+    screen = sub.add_parser("screen", help=t("cli.help_screen"))
+    add_screen_arguments(screen)
     from app.core.rules_pack import add_rules_arguments
 
     add_rules_arguments(sub)

@@ -126,6 +126,35 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
     ``local/`` folder and the version of the sibling ``manifest.yaml`` come along.
     """
     folder = folder if folder is not None else _active_rules_dir() / "benefits"
+    stamp = _rules_stamp(folder.parent)
+    cached = _LOADED.get(str(folder))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]  # frozen: safe to share
+    catalogue = _load(folder)
+    _LOADED[str(folder)] = (stamp, catalogue)
+    return catalogue
+
+
+# folder -> (stamp of its rules folder's files, catalogue): loading validates ~25 YAML
+# files against the schema (~0.5 s); the batch screener and the GUI ask more than once.
+_LOADED: dict[str, tuple[tuple[tuple[str, int, int], ...], Catalogue]] = {}
+
+
+def _rules_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of every file of a rules folder: any edit, pack
+    import or rollback changes it."""
+    stamp = []
+    for path in sorted(root.rglob("*")):
+        try:
+            if path.is_file() and "__pycache__" not in path.parts:
+                info = path.stat()
+                stamp.append((path.as_posix(), info.st_mtime_ns, info.st_size))
+        except OSError:
+            continue
+    return tuple(stamp)
+
+
+def _load(folder: Path) -> Catalogue:
     validator = _validator(folder.parent / "schema" / "benefit.schema.json")
     files = sorted(folder.glob("*.yaml"))
     if not files:

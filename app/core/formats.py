@@ -75,3 +75,17 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r}")
+
+
+def duration(seconds: float) -> str:
+    """``42 s``, ``3 min 05 s``, ``1 h 02 min``."""
+    from app.core.i18n import t
+
+    seconds = int(round(max(0.0, seconds)))
+    if seconds < 60:
+        return t("duration.seconds", s=seconds)
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return t("duration.minutes", m=minutes, s=f"{seconds:02d}")
+    hours, minutes = divmod(minutes, 60)
+    return t("duration.hours", h=hours, m=f"{minutes:02d}")

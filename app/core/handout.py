@@ -105,6 +105,9 @@ class HandoutOptions:
     agent_copy: AgentCopyMode = "none"  # "appendix": appended to build_handout's PDF
     rules_version: str = ""  # extra version label of the rules in use (e.g. local rules)
     created: dt.date | None = None  # the document's date; None: today
+    # Flowables (e.g. scenarios.curve_drawing's Drawing) added to the citizen's pages
+    # after the benefits, each kept on one page.
+    extra_flowables: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         if self.names not in NAME_MODES:
@@ -332,6 +335,8 @@ def _citizen_story(context: _Context) -> list[Flowable]:
     story.extend(_to_request(context))
     story.extend(_already_received(context))
     story.extend(_failed(context))
+    for extra in context.options.extra_flowables:
+        story.extend([Spacer(1, 5 * mm), KeepTogether([extra])])
     story.extend(_situation(context))
     if context.options.include_not_eligible:
         story.extend(_not_eligible(context))

@@ -106,69 +106,133 @@ def build_simulation(tbs: Any, situations: Sequence[dict[str, Any]]) -> tuple[Si
     return simulation, ids
 
 
-def _set_inputs(
-    tbs: Any, simulation: Simulation, situations: Sequence[dict[str, Any]], ids: dict[str, list[str]]
-) -> None:
+Inputs = dict[str, dict[tuple[str, str], tuple[list[int], list[Any]]]]
+
+
+def _collect(tbs: Any, situations: Sequence[dict[str, Any]], ids: dict[str, list[str]]) -> Inputs:
+    """Per entity key, the rows and values of each (variable, period) input.
+
+    A household gives about 2,000 (variable, period) values, mostly ~70 variables over
+    the same 27 months: the loop over the situations only notes, per variable, each
+    row and its ``{period: value}`` dict; the values are then read period by period
+    with list comprehensions, and the arrays filled by numpy (``_array``)."""
     plural_to_key = {"individus": "individu", **{plural: key for key, plural in GROUP_ENTITIES}}
+    variables = tbs.variables
+    out: Inputs = {}
     for plural, key in plural_to_key.items():
         index = {eid: i for i, eid in enumerate(ids[key])}
-        # (variable, period) -> list of (row, value)
-        collected: dict[tuple[str, str], list[tuple[int, Any]]] = defaultdict(list)
+        per_variable: dict[str, tuple[list[int], list[dict[Any, Any]]]] = {}
         for k, situation in enumerate(situations):
+            prefix = f"{k}:"
             for eid, entity_data in (situation.get(plural) or {}).items():
-                row = index[f"{k}:{eid}"]
+                row = index[prefix + eid]
                 for variable, by_period in entity_data.items():
-                    if isinstance(by_period, list) or variable in ("id",):
+                    if isinstance(by_period, list) or variable == "id":
                         continue  # role lists
-                    if variable not in tbs.variables:
-                        raise SituationError(f"Situation {k + 1} : la variable « {variable} » est inconnue d'OpenFisca-France.")
+                    seen = per_variable.get(variable)
+                    if seen is None:
+                        _check_variable(variables, variable, key, k)
+                        seen = per_variable[variable] = ([], [])
                     if not isinstance(by_period, dict):
                         raise SituationError(
                             f"Situation {k + 1}, « {variable} » : une valeur par période est attendue."
                         )
-                    for period, value in by_period.items():
-                        if value is None:
-                            continue  # a variable to compute, Web API style
-                        collected[(variable, str(period))].append((row, value))
+                    seen[0].append(row)
+                    seen[1].append(by_period)
+        inputs: dict[tuple[str, str], tuple[list[int], list[Any]]] = {}
+        for variable, (rows, dicts) in per_variable.items():
+            # Dicts with the same periods in the same order (nearly all of them) are read
+            # together, column by column: zip() walks their values without a lookup.
+            same_periods: dict[tuple[Any, ...], list[int]] = {}
+            for i, by_period in enumerate(dicts):
+                members = same_periods.get(signature := tuple(by_period))
+                if members is None:
+                    same_periods[signature] = [i]
+                else:
+                    members.append(i)
+            for signature, members in same_periods.items():
+                if len(members) == len(dicts):
+                    member_rows, columns = rows, zip(*[d.values() for d in dicts])
+                else:
+                    member_rows, columns = [rows[i] for i in members], zip(*[dicts[i].values() for i in members])
+                for period, column in zip(signature, columns):
+                    if None in column:  # None: a variable to compute (Web API style)
+                        kept = [i for i, value in enumerate(column) if value is not None]
+                        if not kept:
+                            continue
+                        where, values = [member_rows[i] for i in kept], [column[i] for i in kept]
+                    else:
+                        where, values = member_rows, list(column)
+                    input_key = (variable, period if type(period) is str else str(period))
+                    known = inputs.get(input_key)
+                    if known is None:
+                        inputs[input_key] = (list(where), values)
+                    else:
+                        known[0].extend(where)
+                        known[1].extend(values)
+        out[key] = inputs
+    return out
+
+
+def _set_inputs(
+    tbs: Any, simulation: Simulation, situations: Sequence[dict[str, Any]], ids: dict[str, list[str]]
+) -> None:
+    """Every input of every situation, one array per (variable, period)."""
+    for key, inputs in _collect(tbs, situations, ids).items():
         size = len(ids[key])
-        for (variable, period), rows in _sorted(collected.items()):
-            definition = tbs.variables[variable]
-            if definition.entity.key != key:
-                raise SituationError(
-                    f"La variable « {variable} » se rapporte à l'entité « {definition.entity.key} », pas à « {key} »."
-                )
-            array = _array(definition, size, rows)
-            simulation.set_input(variable, period, array)
+        for input_key in _sorted(inputs):
+            definition = tbs.variables[input_key[0]]
+            _put(simulation, definition, input_key[1], _array(definition, size, *inputs[input_key]))
 
 
-def _sorted(items: Iterable[tuple[tuple[str, str], list[tuple[int, Any]]]]) -> list[tuple[tuple[str, str], list[tuple[int, Any]]]]:
+def _check_variable(variables: Any, variable: str, key: str, k: int) -> None:
+    if variable not in variables:
+        raise SituationError(f"Situation {k + 1} : la variable « {variable} » est inconnue d'OpenFisca-France.")
+    entity = variables[variable].entity.key
+    if entity != key:
+        raise SituationError(f"La variable « {variable} » se rapporte à l'entité « {entity} », pas à « {key} ».")
+
+
+def _sorted(keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     # Years before months: a yearly input dispatched on months must not overwrite monthly ones.
-    return sorted(items, key=lambda item: (len(item[0][1]), item[0]))
+    return sorted(keys, key=lambda item: (len(item[1]), item))
 
 
-def _array(definition: Any, size: int, rows: list[tuple[int, Any]]) -> np.ndarray:
+def _array(definition: Any, size: int, rows: Sequence[int], values: Sequence[Any]) -> np.ndarray:
+    """The variable's default value everywhere, ``values`` at ``rows``."""
+    where = np.asarray(rows, dtype=np.int64)
     value_type = definition.value_type
     if getattr(definition, "possible_values", None) is not None:  # Enum: names, encoded by set_input
-        default = definition.default_value.name
-        out = np.full(size, default, dtype=object)
-        for row, value in rows:
-            out[row] = value
+        out = np.full(size, definition.default_value.name, dtype=object)
+        out[where] = np.asarray(values, dtype=object)
         return out.astype(str)
     if value_type is str:
         out = np.full(size, definition.default_value or "", dtype=object)
-        for row, value in rows:
-            out[row] = value
+        out[where] = np.asarray(values, dtype=object)
         return out.astype(str)
     if value_type.__name__ == "date":
         out = np.full(size, np.datetime64(definition.default_value, "D"))
-        for row, value in rows:
-            out[row] = np.datetime64(str(value), "D")
+        out[where] = np.asarray([str(value) for value in values], dtype="datetime64[D]")
         return out
     dtype = {bool: bool, int: np.int32, float: np.float32}[value_type]
     out = np.full(size, definition.default_value, dtype=dtype)
-    for row, value in rows:
-        out[row] = value
+    out[where] = np.asarray(values, dtype=dtype)
     return out
+
+
+def _put(simulation: Simulation, definition: Any, period_text: str, array: Any) -> None:
+    """``simulation.set_input``; an input of exactly the variable's own period (or an
+    eternal one) goes straight into the holder's cache, which is what ``set_input``
+    ends in after its checks (the value types are ours, already right)."""
+    parsed = _parsed_period(period_text)
+    unit = getattr(definition.definition_period, "value", definition.definition_period)
+    if str(parsed.unit) == "eternity" or (str(parsed.unit) == str(unit) and parsed.size == 1):
+        holder = simulation.get_holder(definition.name)
+        if getattr(definition, "possible_values", None) is not None and not isinstance(array, EnumArray):
+            array = definition.possible_values.encode(array)
+        holder.put_in_cache(array, parsed)
+    else:
+        simulation.set_input(definition.name, parsed, array)
 
 
 # --------------------------------------------------------------------------- copies of one situation
@@ -214,28 +278,9 @@ def build_copies(
     simulation = builder.build(tbs)
 
     # Inputs of the single situation, as arrays over its own rows.
-    plural_to_key = {"individus": "individu", **{plural: key for key, plural in GROUP_ENTITIES}}
     local_ids = {"individu": person_ids0, **{key: layouts[key][0] for key, _ in GROUP_ENTITIES}}
     local_index = {key: {eid: i for i, eid in enumerate(values)} for key, values in local_ids.items()}
-    collected: dict[tuple[str, str], list[tuple[int, Any]]] = defaultdict(list)
-    entity_of: dict[tuple[str, str], str] = {}
-    for plural, key in plural_to_key.items():
-        for eid, entity_data in (situation.get(plural) or {}).items():
-            row = local_index[key][eid]
-            for variable, by_period in entity_data.items():
-                if isinstance(by_period, list) or variable == "id":
-                    continue
-                if variable not in tbs.variables:
-                    raise SituationError(f"La variable « {variable} » est inconnue d'OpenFisca-France.")
-                if tbs.variables[variable].entity.key != key:
-                    raise SituationError(
-                        f"La variable « {variable} » se rapporte à l'entité "
-                        f"« {tbs.variables[variable].entity.key} », pas à « {key} »."
-                    )
-                for period, value in by_period.items():
-                    if value is not None:
-                        collected[(variable, str(period))].append((row, value))
-                        entity_of[(variable, str(period))] = key
+    inputs = _collect(tbs, [situation], {key: [f"0:{eid}" for eid in values] for key, values in local_ids.items()})
     # Overrides: which local row, per (variable, period).
     by_input: dict[tuple[str, str], list[tuple[int, np.ndarray]]] = defaultdict(list)
     for (eid, variable, period), values in overrides.items():
@@ -248,41 +293,35 @@ def build_copies(
         if array.shape != (n,):
             raise ValueError(f"override {eid}/{variable}/{period}: {n} values expected, got {array.shape}")
         by_input[(variable, str(period))].append((local_index[key][eid], array))
-        entity_of.setdefault((variable, str(period)), key)
-        collected.setdefault((variable, str(period)), [])
+        inputs[key].setdefault((variable, str(period)), ([], []))
 
     encoded: dict[tuple[str, tuple[Any, ...]], np.ndarray] = {}
-    for (variable, period), rows in _sorted(collected.items()):
-        definition = tbs.variables[variable]
-        key = entity_of[(variable, period)]
+    for key, entity_inputs in inputs.items():
         size = len(local_ids[key])
-        single = _array(definition, size, rows)
-        changes = by_input.get((variable, period), ())
-        positions = [(np.arange(n) * size + row, values) for row, values in changes]
-        enum = getattr(definition, "possible_values", None)
-        if enum is not None:
-            # Encode the one copy (cached across periods), tile the indices.
-            cache_key = (variable, tuple(single.tolist()))
-            if cache_key not in encoded:
-                encoded[cache_key] = np.asarray(enum.encode(single))
-            indices = np.tile(encoded[cache_key], n)
-            for where, values in positions:
-                indices[where] = np.asarray(enum.encode(np.asarray(values).astype(str)))
-            tiled: Any = EnumArray(indices, enum)
-        else:
-            tiled = np.tile(single, n)
-            if positions:
-                text = tiled.dtype.kind in "US"  # strings: no truncation to the base's width
-                out = tiled.astype(object) if text else tiled
+        for input_key in _sorted(entity_inputs):
+            variable, period = input_key
+            definition = tbs.variables[variable]
+            single = _array(definition, size, *entity_inputs[input_key])
+            positions = [(np.arange(n) * size + row, values) for row, values in by_input.get(input_key, ())]
+            enum = getattr(definition, "possible_values", None)
+            if enum is not None:
+                # Encode the one copy (cached across periods), tile the indices.
+                cache_key = (variable, tuple(single.tolist()))
+                if cache_key not in encoded:
+                    encoded[cache_key] = np.asarray(enum.encode(single))
+                indices = np.tile(encoded[cache_key], n)
                 for where, values in positions:
-                    out[where] = values if text else values.astype(tiled.dtype)
-                tiled = out.astype(str) if text else out
-        parsed = _parsed_period(period)
-        unit = getattr(definition.definition_period, "value", definition.definition_period)
-        if str(parsed.unit) == "eternity" or (str(parsed.unit) == str(unit) and parsed.size == 1):
-            simulation.get_holder(variable).put_in_cache(tiled, parsed)  # what set_input ends in
-        else:
-            simulation.set_input(variable, parsed, tiled)
+                    indices[where] = np.asarray(enum.encode(np.asarray(values).astype(str)))
+                tiled: Any = EnumArray(indices, enum)
+            else:
+                tiled = np.tile(single, n)
+                if positions:
+                    text = tiled.dtype.kind in "US"  # strings: no truncation to the base's width
+                    out = tiled.astype(object) if text else tiled
+                    for where, values in positions:
+                        out[where] = values if text else values.astype(tiled.dtype)
+                    tiled = out.astype(str) if text else out
+            _put(simulation, definition, period, tiled)
     return simulation, ids
 
 

@@ -8,7 +8,9 @@ loads ``Engine()`` once and answers one request at a time over two pipes.
 and on the process's sentinel and re-emits what arrives as Qt signals, which
 Qt delivers on the main thread. Requests asked before the rules are ready, or
 while another one runs, wait; a newer request replaces an older one still
-waiting (only the latest household matters). If the process dies, the client
+waiting (only the latest household matters). Tasks (``run``: scenario
+comparison, earnings curve, trace export) wait in order and are never replaced;
+a household's results go first. If the process dies, the client
 says so (``crashed``, in French), starts a new one, and sends the unanswered
 request again once it is ready; a request that kills the engine twice fails.
 """
@@ -41,6 +43,13 @@ class _Request:
     case: dict[str, Any]
     month: str
     attempts: int = 0
+    task: str | None = None  # None: the household's results; else a name of engine_worker.TASKS
+    payload: dict[str, Any] | None = None
+
+    def message(self) -> tuple[Any, ...]:
+        if self.task is None:
+            return ("compute", self.request_id, self.case, self.month)
+        return ("task", self.request_id, self.task, self.payload)
 
 
 class _Reader(QThread):
@@ -95,6 +104,8 @@ class EngineClient(QObject):
     invalid = Signal(int, object)  # request id, tuple of Problem
     computeFailed = Signal(int, str)  # request id, French message
     explanationsReady = Signal(int, object)  # request id, {benefit id: Explanation} (after its result)
+    taskDone = Signal(int, object)  # request id, the task's value (see engine_worker.TASKS)
+    taskFailed = Signal(int, str)  # request id, French message
     crashed = Signal(str)  # the process died; French message; a new one is starting
     fatal = Signal(str)  # the engine cannot work; French message
 
@@ -113,6 +124,7 @@ class EngineClient(QObject):
         self._next_id = 0
         self._in_flight: _Request | None = None
         self._queued: _Request | None = None
+        self._tasks: list[_Request] = []
         self._crash_times: list[float] = []
         self._stopping = False
         self.started_at = 0.0
@@ -137,7 +149,7 @@ class EngineClient(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._in_flight is not None or self._queued is not None
+        return self._in_flight is not None or self._queued is not None or bool(self._tasks)
 
     def start(self) -> None:
         """Start the engine process (rules load in it; ``ready`` follows)."""
@@ -152,6 +164,22 @@ class EngineClient(QObject):
         self._queued = _Request(self._next_id, case, month)
         self._pump()
         return self._next_id
+
+    def run(self, name: str, payload: dict[str, Any]) -> int:
+        """Ask for a task (``engine_worker.TASKS``: "compare", "work", "curve", "trace");
+        its payload holds the case dict and month. Returns the request id: ``taskDone``
+        or ``taskFailed`` follows."""
+        if name not in engine_worker.TASKS:
+            raise ValueError(f"unknown engine task {name!r}")
+        self._next_id += 1
+        self._tasks.append(_Request(self._next_id, payload.get("case", {}), str(payload.get("month", "")),
+                                    task=name, payload=dict(payload)))
+        self._pump()
+        return self._next_id
+
+    def cancel(self, request_id: int) -> None:
+        """Forget a task not yet sent (a closed dialog); one already running finishes unread."""
+        self._tasks = [r for r in self._tasks if r.request_id != request_id]
 
     def restart(self) -> None:
         """Start again after ``fatal`` (the agent asked for it)."""
@@ -233,14 +261,19 @@ class EngineClient(QObject):
 
     # -- requests -------------------------------------------------------------------------
     def _pump(self) -> None:
-        if self._state != READY or self._in_flight is not None or self._queued is None:
+        if self._state != READY or self._in_flight is not None:
             return
-        request, self._queued = self._queued, None
+        if self._queued is not None:
+            request, self._queued = self._queued, None
+        elif self._tasks:
+            request = self._tasks.pop(0)
+        else:
+            return
         request.attempts += 1
         self._in_flight = request
         try:
             assert self._requests is not None
-            self._requests.send(("compute", request.request_id, request.case, request.month))
+            self._requests.send(request.message())
         except (OSError, ValueError, AssertionError):
             log.warning("engine pipe closed while sending; waiting for the restart")
 
@@ -260,22 +293,35 @@ class EngineClient(QObject):
             log.error("engine process could not load the rules")
             self._set_state(FAILED)
             request, self._in_flight = self._in_flight, None
-            if request is not None and self._queued is None:
-                self._queued = request  # kept for a restart asked by the agent
+            if request is not None:
+                self._requeue(request)  # kept for a restart asked by the agent
             self.fatal.emit(message[1])
         elif kind == "explanations":
             self.explanationsReady.emit(message[1], message[2])
-        elif kind in ("result", "invalid", "error"):
+        elif kind in ("result", "invalid", "error", "task_done"):
             request_id = message[1]
-            if self._in_flight is not None and self._in_flight.request_id == request_id:
+            request = self._in_flight
+            if request is not None and request.request_id == request_id:
                 self._in_flight = None
-            if kind == "result":
+            is_task = request is not None and request.request_id == request_id and request.task is not None
+            if kind == "task_done":
+                self.taskDone.emit(request_id, message[2])
+            elif kind == "result":
                 self.resultReady.emit(request_id, message[2])
+            elif is_task:
+                text = message[2] if kind == "error" else "\n".join(p.message for p in message[2])
+                self.taskFailed.emit(request_id, text)
             elif kind == "invalid":
                 self.invalid.emit(request_id, message[2])
             else:
                 self.computeFailed.emit(request_id, message[2])
             self._pump()
+
+    def _requeue(self, request: _Request) -> None:
+        if request.task is not None:
+            self._tasks.insert(0, request)
+        elif self._queued is None:
+            self._queued = request
 
     def _on_died(self, exitcode: Any) -> None:
         if self.sender() is not self._reader or self._stopping:
@@ -289,9 +335,10 @@ class EngineClient(QObject):
         request, self._in_flight = self._in_flight, None
         if request is not None:
             if request.attempts >= 2:
-                self.computeFailed.emit(request.request_id, t("gui.engine.request_crashed"))
-            elif self._queued is None:
-                self._queued = request  # sent again once the new process is ready
+                failed = self.taskFailed if request.task is not None else self.computeFailed
+                failed.emit(request.request_id, t("gui.engine.request_crashed"))
+            else:
+                self._requeue(request)  # sent again once the new process is ready
         if len(self._crash_times) > self.MAX_RESTARTS:
             self._set_state(FAILED)
             self.fatal.emit(t("gui.engine.gave_up"))

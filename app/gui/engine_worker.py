@@ -4,12 +4,19 @@
 requests read from one pipe on another, until the request pipe closes or a
 ``stop`` arrives. Messages are tuples (pickled by ``multiprocessing``):
 
-requests:  ``("compute", request_id, case_dict, month)``, ``("stop",)``
+requests:  ``("compute", request_id, case_dict, month)``, ``("task", request_id, name, payload)``,
+           ``("stop",)``
 replies:   ``("loading", {})``, ``("ready", info)``, ``("fatal", french_message)``,
            ``("result", request_id, SimulationResult)``, then
            ``("explanations", request_id, {benefit_id: Explanation})`` (computed after
            the result is sent, so that it never delays it; ``{}`` if it failed),
-           ``("invalid", request_id, problems)``, ``("error", request_id, french_message)``
+           ``("invalid", request_id, problems)``, ``("error", request_id, french_message)``,
+           ``("task_done", request_id, value)`` (a task's value: see ``TASKS``)
+
+A task is a named computation beyond the household's results (scenario
+comparison, earnings curve, trace export): ``TASKS[name](engine, payload)``; its
+payload carries the household as a case dict too. Invalid households and
+scenarios come back as ``invalid`` / ``error`` with French messages.
 
 The household travels as the case format's dict (``casefile.case_to_dict``), read
 back and validated with ``case_from_dict``: the same path as a case file.
@@ -21,7 +28,7 @@ import logging
 import os
 import time
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +64,9 @@ def serve(requests: Connection, replies: Connection, data_dir: str | None = None
             replies.send(reply)
             if reply[0] == "result" and not requests.poll():  # a newer household first
                 replies.send(("explanations", request_id, _explain(engine, case, month)))
+        elif message[0] == "task":
+            _, request_id, name, payload = message
+            replies.send(_run_task(engine, request_id, name, payload, report_unexpected))
 
 
 def _compute(engine: Any, request_id: int, case: dict[str, Any], month: str, report: Any) -> tuple[Any, ...]:
@@ -71,6 +81,69 @@ def _compute(engine: Any, request_id: int, case: dict[str, Any], month: str, rep
         return ("result", request_id, result)
     except InvalidHousehold as error:
         return ("invalid", request_id, tuple(error.problems))
+    except Exception as error:  # noqa: BLE001 - the GUI shows the apology, the log has the detail
+        return ("error", request_id, report(error))
+
+
+def _household(payload: dict[str, Any]) -> Any:
+    from app.core.casefile import case_from_dict
+
+    household, _ = case_from_dict(payload["case"])
+    return household
+
+
+def _task_compare(engine: Any, payload: dict[str, Any]) -> Any:
+    """The household and its variants side by side (``scenarios.compare``)."""
+    from app.core.scenarios import compare
+
+    return compare(engine, _household(payload), list(payload["scenarios"]), payload["month"])
+
+
+def _task_work(engine: Any, payload: dict[str, Any]) -> Any:
+    """« Better off in work? » (``scenarios.better_off_in_work``)."""
+    from app.core.scenarios import better_off_in_work
+
+    return better_off_in_work(engine, _household(payload), payload["person_id"], payload["month"],
+                              net_monthly=payload.get("net_monthly"), hours_per_week=payload.get("hours_per_week"))
+
+
+def _task_curve(engine: Any, payload: dict[str, Any]) -> Any:
+    """The earnings curve of one person (``scenarios.earnings_curve``)."""
+    from app.core.scenarios import earnings_curve
+
+    return earnings_curve(engine, _household(payload), payload["person_id"], payload["month"],
+                          points=int(payload.get("points", 101)), maximum=payload.get("maximum"))
+
+
+def _task_trace(engine: Any, payload: dict[str, Any]) -> Any:
+    """The full computation trace of one benefit, as JSON-ready data (``trace_export``)."""
+    from app.core.trace_export import export_trace
+
+    return export_trace(engine, _household(payload), payload["month"], payload["benefit_id"])
+
+
+TASKS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+    "compare": _task_compare,
+    "work": _task_work,
+    "curve": _task_curve,
+    "trace": _task_trace,
+}
+
+
+def _run_task(engine: Any, request_id: int, name: str, payload: dict[str, Any], report: Any) -> tuple[Any, ...]:
+    from app.core.scenarios import ScenarioError
+    from app.core.validation import InvalidHousehold
+
+    try:
+        task = TASKS[name]
+        started = time.perf_counter()
+        value = task(engine, payload)
+        log.info("task %s done in %.2f s", name, time.perf_counter() - started)
+        return ("task_done", request_id, value)
+    except InvalidHousehold as error:
+        return ("invalid", request_id, tuple(error.problems))
+    except ScenarioError as error:
+        return ("error", request_id, str(error))  # already a French sentence
     except Exception as error:  # noqa: BLE001 - the GUI shows the apology, the log has the detail
         return ("error", request_id, report(error))
 

@@ -455,7 +455,7 @@ def test_progress_bar_shows_the_share_the_count_and_the_time_left() -> None:
     text = bar.render(Progress("computing", 4500, 10000, 12, 0, 20.0, rate=310.0, eta=18.0))
     assert text.startswith("[" + "#" * 12 + "." * 16 + "]  45 %")
     assert t("batch.progress.count", done="4\u202f500", total="10\u202f000") in text
-    assert t("batch.progress.eta", eta=t("batch.duration.seconds", s=18)) in text
+    assert t("batch.progress.eta", eta=t("duration.seconds", s=18)) in text
     assert t("batch.progress.eta_unknown") in bar.render(Progress("computing", 0, 10, 0, 0, 1.0))
 
 

@@ -162,7 +162,7 @@ def test_menus_and_shortcuts(idle_window: Any, qtbot: Any) -> None:
 def test_save_and_open_a_case_file(idle_window: Any, qtbot: Any, tmp_path: Any, monkeypatch: Any) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    from app.core.casefile import load_case
+    from app.core.casefile import dump_case
 
     win = idle_window
     editor = win.editor
@@ -172,21 +172,23 @@ def test_save_and_open_a_case_file(idle_window: Any, qtbot: Any, tmp_path: Any, 
     key(None, Qt.Key.Key_Down)
     key(None, Qt.Key.Key_Return)
     assert win.isWindowModified()
-    target = tmp_path / "cas"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    # « Enregistrer » stores the case in the case database (issue #5; tests/gui/test_case_store.py).
     assert win.save_case()
-    saved = tmp_path / "cas.json"
-    household, month = load_case(saved)
+    household, month = win.cases.store.get_case(win.case_id).household()
     assert household.persons[0].first_name == "Hélène"
     assert household.persons[0].birth_date == dt.date(1970, 3, 3)
     assert household.housing.commune_insee == "75056" and household.housing.postal_code == "75011"
     assert month == win.month_value
-    assert not win.isWindowModified() and "cas.json" in win.windowTitle()
+    assert not win.isWindowModified() and win.case_reference in win.windowTitle()
 
+    # « Ouvrir un fichier… » still reads a plain case file.
+    saved = tmp_path / "cas.json"
+    saved.write_text(dump_case(household, month), encoding="utf-8")
     win.new_case()
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(saved), ""))
-    win.open_case()
+    win.open_file()
     assert editor.collect().household == household
+    assert "cas.json" in win.windowTitle()
 
 
 def test_unsavable_case_says_why(idle_window: Any, monkeypatch: Any) -> None:

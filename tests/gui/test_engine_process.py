@@ -112,3 +112,51 @@ def test_an_example_gives_results_in_two_clicks(window: Any, qtbot: Any) -> None
     result = wait_results(qtbot, win, timeout=ENGINE_TIMEOUT_MS)
     assert result is not None and result.total_monthly() >= 0
     assert win.results.total.text().endswith(formats.euros(result.total_monthly()))
+
+
+def _run_task(qtbot: Any, client: Any, name: str, payload: dict[str, Any]) -> tuple[str, Any]:
+    """Send one engine task and wait for its answer: ("done", value) or ("failed", text)."""
+    answers: dict[int, tuple[str, Any]] = {}
+
+    def done(request_id: int, value: Any) -> None:
+        answers[request_id] = ("done", value)
+
+    def failed(request_id: int, text: str) -> None:
+        answers[request_id] = ("failed", text)
+
+    client.taskDone.connect(done)
+    client.taskFailed.connect(failed)
+    try:
+        request_id = client.run(name, payload)
+        qtbot.waitUntil(lambda: request_id in answers, timeout=ENGINE_TIMEOUT_MS)
+    finally:
+        client.taskDone.disconnect(done)
+        client.taskFailed.disconnect(failed)
+    return answers[request_id]
+
+
+def test_a_scenario_comparison_computed_in_the_engine_process_equals_the_core(
+        engine_client: Any, qtbot: Any, core_engine: Any) -> None:
+    """Oracle: ``scenarios.compare`` run in this process on the same household."""
+    from app.core.casefile import case_to_dict
+    from app.core.scenarios import EarningsChange, Scenario, compare
+
+    household = variant(640.0)
+    scenario = Scenario((EarningsChange(household.persons[0].id, net_monthly=900.0),))
+    kind, value = _run_task(qtbot, engine_client, "compare", {
+        "case": case_to_dict(household, MONTH), "month": MONTH, "scenarios": [scenario]})
+    assert kind == "done"
+    expected = compare(core_engine, household, [scenario], MONTH)
+    assert value.columns == expected.columns
+    assert [(r.key, r.values) for r in value.rows] == [(r.key, r.values) for r in expected.rows]
+
+
+def test_a_task_on_an_unknown_person_fails_with_a_french_message(engine_client: Any, qtbot: Any) -> None:
+    from app.core.casefile import case_to_dict
+
+    kind, text = _run_task(qtbot, engine_client, "curve", {
+        "case": case_to_dict(variant(640.0), MONTH), "month": MONTH, "person_id": "personne_inconnue", "points": 3})
+    assert kind == "failed"
+    assert text == t("scenario.error.unknown_person", person="personne_inconnue")
+    with pytest.raises(ValueError):
+        engine_client.run("no_such_task", {})

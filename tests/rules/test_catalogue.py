@@ -293,3 +293,15 @@ def test_variables_exist_in_openfisca(tax_benefit_system: Any, catalogue: Catalo
             assert str(variable.definition_period) == benefit.period, f"{benefit.id}: {name}"
             expected_type = bool if benefit.value == "boolean" else float
             assert variable.value_type is expected_type, f"{benefit.id}: {name}"
+
+
+def test_a_loaded_catalogue_is_reused_until_a_file_of_its_rules_changes(rules_copy: Path) -> None:
+    first = load_catalogue(rules_copy)
+    assert load_catalogue(rules_copy) is first  # nothing changed: not validated again
+    path = rules_copy / "rsa.yaml"
+    text = path.read_text(encoding="utf-8")
+    label = first.get("rsa").label
+    path.write_text(text.replace(label, label + " (modifié)", 1), encoding="utf-8")
+    second = load_catalogue(rules_copy)
+    assert second is not first
+    assert second.get("rsa").label == label + " (modifié)"

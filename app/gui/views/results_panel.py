@@ -239,6 +239,7 @@ class ResultsPanel(QWidget):
         top_layout.addWidget(self.yearly)
         top_layout.addWidget(self.not_claimed)
         top_layout.addWidget(self.assumptions)
+        self._top_layout = top_layout
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
@@ -250,6 +251,11 @@ class ResultsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         self.show_result(None)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """A banner of another part of the window over the results (e.g. the
+        historical-result banner of views/case_history.py), under the title."""
+        self._top_layout.insertWidget(1, widget)
 
     # -- data ---------------------------------------------------------------------------
     def set_catalogue(self, catalogue: Catalogue) -> None:

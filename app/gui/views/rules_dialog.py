@@ -277,7 +277,7 @@ def install(window: Any) -> None:
         bar.insertMenu(before, menu)
     window.rules_menu = menu
 
-    def action(key: str, slot: Callable[[], None]) -> QAction:
+    def action(key: str, slot: Callable[[], object]) -> QAction:
         act = QAction(t(key), window)
         act.setToolTip(t(key).replace("&", "").rstrip("…"))
         act.triggered.connect(lambda _checked=False: slot())

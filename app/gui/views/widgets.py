@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Iterable, TypeVar
+from typing import Any, Iterable, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QPalette
@@ -255,3 +255,23 @@ def separator() -> QFrame:
     line.setFrameShape(QFrame.Shape.HLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
+
+
+def tools_menu(window: Any) -> Any:
+    """The window's « Outils » menu (objectName ``toolsMenu``), shared by the tools that
+    install themselves in it; created before « Aide » when absent."""
+    from PySide6.QtWidgets import QMenu
+
+    bar = window.menuBar()
+    menu = bar.findChild(QMenu, "toolsMenu")
+    if menu is not None:
+        return menu
+    menu = QMenu(t("gui.menu.tools"), bar)
+    menu.setObjectName("toolsMenu")
+    help_title = t("gui.menu.help")
+    before = next((a for a in bar.actions() if a.menu() is not None and a.text() == help_title), None)
+    if before is not None:
+        bar.insertMenu(before, menu)
+    else:
+        bar.addMenu(menu)
+    return menu

@@ -1,0 +1,168 @@
+"""Screenshots of the « Outils » scenarios tools (1366 x 768) and a render of the handout
+with the earnings curve.
+
+    python docs/screenshots/take_scenarios.py        # under X, or re-run itself under xvfb-run
+
+Saves ``scenarios-compare.png`` (three variants side by side), ``scenarios-work.png``
+(« Mieux en emploi ? »), ``curve-chart.png`` (the earnings curve with its cursor) and
+``curve-handout.png`` (the handout's page with the curve, « Ajouter la courbe au
+document », rendered with poppler's ``pdftoppm``; the PDF stays in a temporary folder). Settings and user data go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent
+WIDTH, HEIGHT = 1366, 768
+EXAMPLE = "01-parent-isolee-lyon.json"
+WORK_EXAMPLE = "08-mere-au-chomage-lyceen-marseille.json"
+
+
+def _reexec_under_xvfb() -> None:
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        sys.exit("No display and no xvfb-run: apt-get install xvfb xauth.")
+    env = dict(os.environ, GUICHET_SCREENSHOTS_XVFB="1")
+    command = [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24 -dpi 96", sys.executable, __file__, *sys.argv[1:]]
+    sys.exit(subprocess.call(command, env=env))
+
+
+def render_curve_page(pdf: Path, title: str) -> None:
+    """``curve-handout.png``: the handout's page holding the curve (poppler's tools)."""
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        print("pdftoppm / pdftotext missing (poppler-utils): curve-handout.png skipped")
+        return
+    count = int(next(line.split()[-1] for line in subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+        if line.startswith("Pages:")))
+    for page in range(1, count + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        if title in text:
+            stem = OUT / "curve-handout"
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
+                            str(pdf), str(stem)], check=True)
+            print(f"{stem.with_suffix('.png').relative_to(ROOT)}  page {page} of {count}")
+            return
+    print("the curve is not in the handout!")
+
+
+def main() -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("GUICHET_SCREENSHOTS_XVFB"):
+        _reexec_under_xvfb()
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    work = Path(tempfile.mkdtemp(prefix="guichet-screenshots-"))
+    os.environ.setdefault("GUICHET_DATA_DIR", str(work / "data"))
+    sys.path.insert(0, str(ROOT))
+
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.catalogue import load_catalogue
+    from app.gui.app import create_application
+    from app.gui.main_window import MainWindow, list_examples
+    from app.gui.views import scenarios_view
+
+    app = create_application()
+    settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
+    settings.setValue("service_point/name", "France Services Exemple-sur-Loire")
+    window = MainWindow(catalogue=load_catalogue(), settings=settings)
+    window.ask_before_discard = False
+    scenarios_view.install(window)
+    window.move(0, 0)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+
+    def wait(condition, timeout: float, what: str) -> None:  # noqa: ANN001 - a small script
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.02)
+
+    def settle(seconds: float = 0.4) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.02)
+
+    def save(widget, name: str) -> None:  # noqa: ANN001
+        settle()
+        path = OUT / name
+        widget.grab().save(str(path))
+        print(f"{path.relative_to(ROOT)}  {widget.width()}x{widget.height()}")
+
+    wait(lambda: window.engine.is_ready, 300, "the rules")
+    example = next(e for e in list_examples() if e.path is not None and e.path.name == EXAMPLE)
+    window.load_example(example)
+    wait(window.is_up_to_date, 120, "the results")
+
+    window.scenarios_compare_action.trigger()
+    dialog = window.scenarios_dialog
+    dialog.move(0, 0)
+    dialog.resize(WIDTH - 20, HEIGHT - 40)
+    page = dialog.compare_page
+    first = page.variants[0]
+    first.boxes["earnings"].setChecked(True)
+    first.earnings_amount.value.setText("1 500")
+    second = page.add_variant()
+    second.boxes["birth"].setChecked(True)
+    third = page.add_variant()
+    third.boxes["move"].setChecked(True)
+    from app.gui.views.housing_form import search
+
+    label, (insee, postal) = search("13001")[0]  # as picked in the commune list
+    third.commune.choose(insee, postal, label)
+    third.rent.setText("450")
+    page.compare_button.click()
+    wait(lambda: page.table.comparison is not None or "échou" in page.status.text(), 120, "the comparison")
+    print("compare status:", page.status.text())
+    save(dialog, "scenarios-compare.png")
+
+    # « Mieux en emploi ? » for a job seeker (example 08), then back to example 01
+    job_seeker = next(e for e in list_examples() if e.path is not None and e.path.name == WORK_EXAMPLE)
+    window.load_example(job_seeker)
+    wait(window.is_up_to_date, 120, "the results of the job seeker")
+    dialog.tabs.setCurrentIndex(1)
+    work_page = dialog.work_page
+    work_page.amount.value.setText("24")
+    work_page.compute_button.click()
+    wait(lambda: work_page.result is not None or "échou" in work_page.status.text(), 120, "better off in work")
+    save(dialog, "scenarios-work.png")
+
+    window.load_example(example)
+    wait(window.is_up_to_date, 120, "the results again")
+    dialog.tabs.setCurrentIndex(2)
+    curve_page = dialog.curve_page
+    curve_page.draw_button.click()
+    wait(lambda: curve_page.curve is not None or "échou" in curve_page.status.text(), 120, "the curve")
+    curve_page.chart.setFocus(Qt.FocusReason.TabFocusReason)
+    curve_page.chart.set_cursor(35)
+    save(dialog, "curve-chart.png")
+
+    handout = scenarios_view.open_handout_with_curve(window, curve_page.curve, curve_page.title())
+    if handout is not None:
+        handout.resize(960, HEIGHT - 8)
+        wait(lambda: bool(handout.data), 60, "the handout")
+        pdf = work / "curve-handout.pdf"
+        pdf.write_bytes(handout.data)
+        print("PDF:", pdf, handout.document.pageCount(), "pages")
+        handout.close()
+        render_curve_page(pdf, curve_page.title())
+    dialog.close()
+    window.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
