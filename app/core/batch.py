@@ -12,7 +12,7 @@ How it runs (docs/batch.md):
 
 * The main process reads and validates the records and groups the households by
   the engine's gate profile (``plan_chunks``): chunks of at most ``chunk_size``
-  (500 by default) households that ``Engine.compute_many`` computes in one
+  (1,000 by default) households that ``Engine.compute_many`` computes in one
   vectorised simulation, never one simulation per household. Each chunk is
   computed in a worker process (``spawn``; each worker loads its own ``Engine``
   once and warms it on the screening month). At most two chunks per worker are in
@@ -251,6 +251,10 @@ def _init_worker(month: str) -> None:
     # reach, so that its collections only walk a chunk's objects.
     gc.collect()
     gc.freeze()
+
+
+def _worker_ready() -> bool:
+    return _WORKER_ENGINE is not None
 
 
 def _worker_chunk(task: ChunkTask) -> dict[str, Any]:
@@ -679,6 +683,10 @@ def _run_pool(
         return True
 
     try:
+        # Start the workers (each loads its engine, ~4 s) now, while this process reads
+        # the rows up to the first full chunk, rather than when that chunk is ready.
+        for _ in range(workers):  # one process spawned per submission
+            executor.submit(_worker_ready)
         for _ in range(workers * IN_FLIGHT_PER_WORKER):
             if not submit():
                 break
