@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from app.core.household import (
     Activity,
@@ -190,6 +190,21 @@ def _declared_window(month: str) -> frozenset[str]:
     return frozenset(months_range(add_months(month, -MONTHS_DECLARED - 1), month))
 
 
+def _converted(
+    series: dict[str, float], kind: ResourceKind, convert: Callable[[ResourceKind, float], float]
+) -> dict[str, float]:
+    """``convert`` of each month's amount, rounded to the cent; once per distinct amount
+    (a stable resource is the same amount on all 27 months)."""
+    done: dict[float, float] = {}
+    out = {}
+    for m, value in series.items():
+        converted = done.get(value)
+        if converted is None:
+            converted = done[value] = round(convert(kind, value), 2)
+        out[m] = converted
+    return out
+
+
 def _person_variables(
     person: Person, month: str, converter: TaxableConverter, assumptions: set[str]
 ) -> dict[str, Any]:
@@ -228,10 +243,8 @@ def _person_variables(
         if resource.kind in CONVERTED_KINDS:
             received, taxable, gross = CONVERTED_KINDS[resource.kind]
             values[received] = series
-            values[gross] = {m: round(converter.gross(resource.kind, v), 2) for m, v in series.items()}
-            taxable_by_month[taxable] = {
-                m: round(converter.taxable(resource.kind, v), 2) for m, v in series.items()
-            }
+            values[gross] = _converted(series, resource.kind, converter.gross)
+            taxable_by_month[taxable] = _converted(series, resource.kind, converter.taxable)
         else:
             values[DIRECT_KINDS[resource.kind]] = series
 
