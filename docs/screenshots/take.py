@@ -11,37 +11,16 @@ to a temporary folder: nothing of the machine's agent is used or changed.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
-WIDTH, HEIGHT = 1366, 768
+from shots import HEIGHT, WIDTH, Pump, start  # helpers of this folder
 EXAMPLE = "01-parent-isolee-lyon.json"
 DETAIL_BENEFIT = "aide_logement"
 
 
-def _reexec_under_xvfb() -> None:
-    xvfb = shutil.which("xvfb-run")
-    if xvfb is None:
-        sys.exit("No display and no xvfb-run: apt-get install xvfb xauth (see the script's docstring).")
-    env = dict(os.environ, GUICHET_SCREENSHOTS_XVFB="1")
-    command = [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24 -dpi 96", sys.executable, __file__, *sys.argv[1:]]
-    sys.exit(subprocess.call(command, env=env))
-
-
 def main() -> int:
-    if not os.environ.get("DISPLAY") and not os.environ.get("GUICHET_SCREENSHOTS_XVFB"):
-        _reexec_under_xvfb()
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
-    work = Path(tempfile.mkdtemp(prefix="guichet-screenshots-"))
-    os.environ.setdefault("GUICHET_DATA_DIR", str(work / "data"))
-    sys.path.insert(0, str(ROOT))
+    work = start(__file__, "guichet-screenshots-")
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -51,6 +30,8 @@ def main() -> int:
     from app.gui.main_window import MainWindow, list_examples
 
     app = create_application()
+    pump = Pump(app)
+    wait, settle, save = pump.wait, pump.settle, pump.save
     settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
     for key, value in (("name", "France Services Exemple-sur-Loire"),
                        ("address", "2 place de la Mairie, 45000 Exemple-sur-Loire"),
@@ -62,26 +43,6 @@ def main() -> int:
     window.move(0, 0)
     window.resize(WIDTH, HEIGHT)
     window.show()
-
-    def wait(condition, timeout: float, what: str) -> None:  # noqa: ANN001 - a small script
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.02)
-
-    def settle(seconds: float = 0.4) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-
-    def save(widget, name: str) -> None:  # noqa: ANN001
-        settle()
-        path = OUT / name
-        widget.grab().save(str(path))
-        print(f"{path.relative_to(ROOT)}  {widget.width()}x{widget.height()}")
 
     wait(lambda: window.engine.is_ready, 300, "the rules")
     example = next(e for e in list_examples() if e.path is not None and e.path.name == EXAMPLE)

@@ -11,35 +11,14 @@ Everything happens in a temporary data folder (GUICHET_DATA_DIR) with made-up ca
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
-WIDTH, HEIGHT = 1366, 768
-
-
-def _reexec_under_xvfb() -> None:
-    xvfb = shutil.which("xvfb-run")
-    if xvfb is None:
-        sys.exit("No display and no xvfb-run: apt-get install xvfb xauth.")
-    env = dict(os.environ, GUICHET_SCREENSHOTS_XVFB="1")
-    command = [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24 -dpi 96", sys.executable, __file__, *sys.argv[1:]]
-    sys.exit(subprocess.call(command, env=env))
+from shots import HEIGHT, OUT, WIDTH, Pump, start  # helpers of this folder
 
 
 def main() -> int:
-    if not os.environ.get("DISPLAY") and not os.environ.get("GUICHET_SCREENSHOTS_XVFB"):
-        _reexec_under_xvfb()
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
-    work = Path(tempfile.mkdtemp(prefix="guichet-screenshots-"))
-    os.environ["GUICHET_DATA_DIR"] = str(work / "data")
-    sys.path.insert(0, str(ROOT))
+    work = start(__file__, "guichet-screenshots-")
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -54,6 +33,10 @@ def main() -> int:
     from app.gui.views.case_list import CaseListDialog
 
     app = create_application()
+    events = Pump(app)
+
+    def wait(condition: object, timeout: float = 300.0) -> None:
+        events.wait(condition, timeout, "the window")  # type: ignore[arg-type]
     catalogue = load_catalogue()
     settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
     db = work / "data" / "guichet.db"
@@ -70,19 +53,7 @@ def main() -> int:
             store.save_case(dataclasses.replace(base, persons=persons, housing=Housing(
                 HousingStatus.LOCATAIRE_VIDE, rent=650.0, commune_insee=insee, postal_code=postal)), "2026-11")
 
-    def pump(seconds: float = 0.3) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
-
-    def wait(condition: object, timeout: float = 300.0) -> None:
-        end = time.monotonic() + timeout
-        while not condition():  # type: ignore[operator]
-            if time.monotonic() > end:
-                raise TimeoutError
-            app.processEvents()
-            time.sleep(0.02)
+    pump = events.settle
 
     window = MainWindow(catalogue=catalogue, settings=settings)
     window.ask_before_discard = False

@@ -11,28 +11,14 @@ document », rendered with poppler's ``pdftoppm``; the PDF stays in a temporary 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
-WIDTH, HEIGHT = 1366, 768
+from shots import HEIGHT, OUT, ROOT, WIDTH, Pump, start  # helpers of this folder
 EXAMPLE = "01-parent-isolee-lyon.json"
 WORK_EXAMPLE = "08-mere-au-chomage-lyceen-marseille.json"
-
-
-def _reexec_under_xvfb() -> None:
-    xvfb = shutil.which("xvfb-run")
-    if xvfb is None:
-        sys.exit("No display and no xvfb-run: apt-get install xvfb xauth.")
-    env = dict(os.environ, GUICHET_SCREENSHOTS_XVFB="1")
-    command = [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24 -dpi 96", sys.executable, __file__, *sys.argv[1:]]
-    sys.exit(subprocess.call(command, env=env))
 
 
 def render_curve_page(pdf: Path, title: str) -> None:
@@ -56,12 +42,7 @@ def render_curve_page(pdf: Path, title: str) -> None:
 
 
 def main() -> int:
-    if not os.environ.get("DISPLAY") and not os.environ.get("GUICHET_SCREENSHOTS_XVFB"):
-        _reexec_under_xvfb()
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
-    work = Path(tempfile.mkdtemp(prefix="guichet-screenshots-"))
-    os.environ.setdefault("GUICHET_DATA_DIR", str(work / "data"))
-    sys.path.insert(0, str(ROOT))
+    work = start(__file__, "guichet-screenshots-")
 
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
@@ -72,6 +53,8 @@ def main() -> int:
     from app.gui.views import scenarios_view
 
     app = create_application()
+    pump = Pump(app)
+    wait, settle, save = pump.wait, pump.settle, pump.save
     settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
     settings.setValue("service_point/name", "France Services Exemple-sur-Loire")
     window = MainWindow(catalogue=load_catalogue(), settings=settings)
@@ -80,26 +63,6 @@ def main() -> int:
     window.move(0, 0)
     window.resize(WIDTH, HEIGHT)
     window.show()
-
-    def wait(condition, timeout: float, what: str) -> None:  # noqa: ANN001 - a small script
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.02)
-
-    def settle(seconds: float = 0.4) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-
-    def save(widget, name: str) -> None:  # noqa: ANN001
-        settle()
-        path = OUT / name
-        widget.grab().save(str(path))
-        print(f"{path.relative_to(ROOT)}  {widget.width()}x{widget.height()}")
 
     wait(lambda: window.engine.is_ready, 300, "the rules")
     example = next(e for e in list_examples() if e.path is not None and e.path.name == EXAMPLE)

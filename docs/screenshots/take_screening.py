@@ -12,27 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
-WIDTH, HEIGHT = 1366, 768
+from shots import HEIGHT, OUT, ROOT, WIDTH, Pump, start  # helpers of this folder
 HOUSEHOLDS = 400
-
-
-def _reexec_under_xvfb() -> None:
-    xvfb = shutil.which("xvfb-run")
-    if xvfb is None:
-        sys.exit("No display and no xvfb-run: apt-get install xvfb xauth.")
-    env = dict(os.environ, GUICHET_SCREENSHOTS_XVFB="1")
-    command = [xvfb, "-a", "-s", f"-screen 0 {WIDTH}x{HEIGHT}x24 -dpi 96", sys.executable, __file__, *sys.argv[1:]]
-    sys.exit(subprocess.call(command, env=env))
 
 
 def make_input(path: Path, households: int) -> None:
@@ -52,12 +37,7 @@ def make_input(path: Path, households: int) -> None:
 
 
 def main() -> int:
-    if not os.environ.get("DISPLAY") and not os.environ.get("GUICHET_SCREENSHOTS_XVFB"):
-        _reexec_under_xvfb()
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
-    work = Path(tempfile.mkdtemp(prefix="guichet-screening-shots-"))
-    os.environ.setdefault("GUICHET_DATA_DIR", str(work / "data"))
-    sys.path.insert(0, str(ROOT))
+    work = start(__file__, "guichet-screening-shots-")
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
@@ -68,25 +48,13 @@ def main() -> int:
     from app.gui.views import screening_dialog
 
     app = create_application()
+    pump = Pump(app)
+    wait, settle, save = pump.wait, pump.settle, pump.save
     window = QMainWindow()
     window.month_value = "2026-11"  # type: ignore[attr-defined] - the main window's month
     window.resize(WIDTH, HEIGHT)
     screening_dialog.install(window)
     window.show()
-
-    def settle(seconds: float = 0.4) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-
-    def wait(condition, timeout: float, what: str) -> None:  # noqa: ANN001 - a small script
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.02)
 
     source = work / "foyers-quartier-nord.csv"
     make_input(source, HOUSEHOLDS)
