@@ -380,6 +380,9 @@ class Engine:
         started = time.perf_counter()
         self.catalogue = catalogue or load_catalogue()
         self.tbs = load_system(use_cache=use_cache)
+        from app.core import openfisca_speedups
+
+        openfisca_speedups.install()  # fancy-indexed parameters: one lookup per distinct key
         self.versions = installed_versions()
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}
