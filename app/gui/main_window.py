@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.core import formats
-from app.core.casefile import case_to_dict, dump_case, load_case
+from app.core.casefile import case_to_dict, load_case
 from app.core.examples import example_files, warm_up_household
 from app.core.household import Household
 from app.core.i18n import has, t
@@ -62,7 +62,6 @@ log = logging.getLogger(__name__)
 
 RECOMPUTE_DELAY_MS = 600
 VALIDATE_DELAY_MS = 30
-CASE_FILTER_KEY = "gui.files.case_filter"
 
 
 def app_settings() -> QSettings:
@@ -694,13 +693,6 @@ class MainWindow(QMainWindow):
             self.editor.load(household)
 
         self._replace_case(load, path)
-
-    def open_case(self, path: Path | None = None) -> None:
-        """« Dossiers » (no path), or a plain case file (``path``)."""
-        if path is None:
-            self.show_cases()
-        elif self.confirm_discard():
-            self._open_path(path, keep_path=True)
 
     def open_file(self, path: Path | None = None) -> None:
         """« Ouvrir un fichier… »: a plain case file (examples, files of older versions),
