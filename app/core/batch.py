@@ -242,15 +242,10 @@ def _init_worker(month: str) -> None:
     except Exception:  # noqa: BLE001 - logging is a convenience here
         pass
     from app.core.engine import Engine
-    from app.core.examples import warm_up_household
 
     engine = Engine(warm_up=False)
-    engine.compute(warm_up_household(), month)
+    engine.warm_up(month)  # its objects then out of the collector's reach: it walks a chunk's only
     _WORKER_ENGINE = engine
-    # The engine's objects live as long as the worker: out of the garbage collector's
-    # reach, so that its collections only walk a chunk's objects.
-    gc.collect()
-    gc.freeze()
 
 
 def _worker_ready() -> bool:

@@ -1,7 +1,9 @@
-"""The parameter speed-up (``app/core/openfisca_speedups.py``) changes no value.
+"""The speed-ups of ``app/core/openfisca_speedups.py`` (fancy-indexed parameters, values
+already computed) change no value.
 
-Oracle: the same computations with openfisca-core's own ``build_from_node_name``
-(``uninstall()``), in the same process, on the same simulations' inputs. The
+Oracle: the same computations with openfisca-core's own code (``uninstall()``: its
+``build_from_node_name``, ``CorePopulation.__call__`` and ``Simulation.calculate``), in
+the same process, on the same simulations' inputs. The
 households are varied on purpose: the synthetic screening households of
 ``bench/batch.py`` (singles, couples, children, students, retired, disabled, job
 seekers, tenants and owners in 12 communes: several housing-aid zones and family
@@ -33,7 +35,7 @@ MONTH = "2026-11"
 
 @pytest.fixture
 def original_code() -> Iterator[None]:
-    """openfisca-core's own fancy indexing for the duration of a block; put back after."""
+    """openfisca-core's own code for the duration of a block; put back after."""
     yield
     openfisca_speedups.install()
 
@@ -60,7 +62,7 @@ def test_the_speed_up_is_installed_by_the_engine(engine: Any) -> None:
     assert openfisca_speedups.installed()
 
 
-def test_every_amount_is_the_same_with_openfisca_cores_own_fancy_indexing(
+def test_every_amount_is_the_same_with_openfisca_cores_own_code(
         engine: Any, original_code: None, tmp_path: Path) -> None:
     households = _synthetic_households(300, tmp_path) + [load_case(path)[0] for path in example_files()]
     assert len(households) > 250
@@ -77,7 +79,7 @@ def test_every_amount_is_the_same_with_openfisca_cores_own_fancy_indexing(
     assert len({b.detail for r in fast for b in r.benefits if b.benefit_id == "aide_logement"}) >= 2
 
 
-def test_an_earnings_curve_is_the_same_with_openfisca_cores_own_fancy_indexing(
+def test_an_earnings_curve_is_the_same_with_openfisca_cores_own_code(
         engine: Any, original_code: None) -> None:
     from app.core.scenarios import earnings_curve
 
@@ -90,3 +92,36 @@ def test_an_earnings_curve_is_the_same_with_openfisca_cores_own_fancy_indexing(
     assert fast.benefits.keys() == slow.benefits.keys()
     for benefit_id in fast.benefits:
         assert np.array_equal(fast.benefits[benefit_id], slow.benefits[benefit_id]), benefit_id
+
+
+def test_values_already_computed_are_answered_from_the_cache_inside_formulas(engine: Any) -> None:
+    """The second speed-up is really used by a computation (else the comparisons above
+    would compare OpenFisca's code with itself)."""
+    from app.core.openfisca_speedups import _known
+
+    answered = []
+
+    def counting(simulation: Any, holder: Any, period: Any) -> Any:
+        value = _known(simulation, holder, period)
+        answered.append(value is not None)
+        return value
+
+    openfisca_speedups._known = counting  # type: ignore[assignment]
+    try:
+        engine.compute(warm_up_household(), MONTH)
+    finally:
+        openfisca_speedups._known = _known  # type: ignore[assignment]
+    assert sum(answered) > 1000
+
+
+def test_a_full_trace_is_the_same_with_openfisca_cores_own_code(engine: Any, original_code: None) -> None:
+    """A trace (explanations, the expert export) records every request, values already
+    computed included: the speed-up stands aside while a full trace is recorded."""
+    from app.core.trace_export import export_trace
+
+    household = warm_up_household()
+    fast = export_trace(engine, household, MONTH, "rsa")
+    openfisca_speedups.uninstall()
+    slow = export_trace(engine, household, MONTH, "rsa")
+    assert fast["node_count"] == slow["node_count"] > 1000
+    assert {**fast, "exported_at": None} == {**slow, "exported_at": None}
