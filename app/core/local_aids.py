@@ -882,13 +882,19 @@ def append_local_aids(
     from app.core.engine import row_positions
 
     positions = row_positions(ids)
+    counted = {aid.id for aid in aids if aid.counts_in_total}
+    in_territory: dict[tuple[str, str, str], bool] = {}  # by commune and postal code (copies share them)
     for k, result in enumerate(results):
         household = households[k] if households is not None else None
         known = {item.benefit_id: item for item in result.benefits}
         extra: list[BenefitResult] = []
         for aid in aids:
             received = household is not None and aid.id in household.benefits_received
-            if household is not None and not territory_matches(aid.territory, household):
+            if household is not None:
+                where = (aid.id, household.housing.commune_insee, household.housing.postal_code)
+                if where not in in_territory:
+                    in_territory[where] = territory_matches(aid.territory, household)
+            if household is not None and not in_territory[where]:
                 item = BenefitResult(aid.id, Status.NOT_ELIGIBLE, 0.0, aid.amount_period,
                                      detail=DETAIL_OUTSIDE_TERRITORY, already_received=received)
             elif aid.rule is None:
@@ -908,11 +914,6 @@ def append_local_aids(
                                          error=t("engine.benefit_failed"))
             known[aid.id] = item
             extra.append(item)
-        totals = result.totals_ids + tuple(item.benefit_id for item in extra
-                                           if _counts(aids, item.benefit_id))
+        totals = result.totals_ids + tuple(item.benefit_id for item in extra if item.benefit_id in counted)
         out.append(replace(result, benefits=result.benefits + tuple(extra), totals_ids=totals))
     return out
-
-
-def _counts(aids: Sequence[LocalAid], benefit_id: str) -> bool:
-    return any(aid.id == benefit_id and aid.counts_in_total for aid in aids)

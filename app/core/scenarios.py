@@ -555,13 +555,11 @@ def earnings_curve(
     benefits: dict[str, np.ndarray] = {}
     periods: dict[str, str] = {}
     labels: dict[str, str] = {}
-    for item in results[0].benefits:
+    for i, item in enumerate(results[0].benefits):  # the same benefits in the same order in every result
         entry = engine.catalogue.get(item.benefit_id)
-        column = []
-        for result in results:
-            found = result.get(item.benefit_id)
-            column.append(found.amount if found.status == Status.ELIGIBLE else 0.0)
-        benefits[item.benefit_id] = np.array(column)
+        benefits[item.benefit_id] = np.array(
+            [found.amount if found.status == Status.ELIGIBLE else 0.0 for found in (r.benefits[i] for r in results)]
+        )
         periods[item.benefit_id] = item.amount_period
         labels[item.benefit_id] = entry.short_label
     monthly = np.array([r.total_monthly() for r in results])
