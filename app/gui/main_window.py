@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self.cases.open_async()  # off the GUI thread (the store imports the engine's types)
         if self.catalogue is None:
-            run_task(load_core_modules, self._on_catalogue, self._on_catalogue_error)
+            self.reload_catalogue()
         from app.gui.app import warm_up_in_background
 
         warm_up_in_background()
@@ -633,9 +633,17 @@ class MainWindow(QMainWindow):
         self._show_busy()
 
     def restart_engine(self) -> None:
+        """The engine process reloads the rules (after a rules pack was imported or rolled
+        back, or on the agent's request), and the window its catalogue: the results' labels
+        and the « Aides déjà perçues » boxes follow the active rules without a restart."""
         self.engine.restart()
+        self.reload_catalogue()
         if self._current_key is not None and self._current_key != self._shown_key:
             self.compute_now()
+
+    def reload_catalogue(self) -> None:
+        """The active rules' catalogue, read in a worker thread (cached when unchanged)."""
+        run_task(load_core_modules, self._on_catalogue, self._on_catalogue_error)
 
     # -- cases ------------------------------------------------------------------------------------
     def confirm_discard(self) -> bool:
@@ -1422,6 +1430,10 @@ class MainWindow(QMainWindow):
         ))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        screening = getattr(self, "screening_dialog", None)
+        if not self._closed and screening is not None and not screening.confirm_quit():
+            event.ignore()  # the screening goes on
+            return
         if not self.confirm_discard():
             event.ignore()
             return
@@ -1431,6 +1443,8 @@ class MainWindow(QMainWindow):
         event.accept()
         if self._closed:
             return
+        if screening is not None and screening.running:
+            screening.cancel_run()  # what it has computed stays in its partial folder, for a resume
         self._record_unsaved_result()
         self.cases.clear_draft()  # saved, or discarded by the agent: nothing to offer back
         self._closed = True

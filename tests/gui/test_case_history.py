@@ -147,10 +147,15 @@ def test_old_simulation_is_shown_as_stored_then_recomputed(hwin: Any, qtbot: Any
              after=formats.euros(today.total_monthly())) in text
     # The stored result is still the one displayed.
     assert win.results.displayed()[changed.benefit_id]["amount"] == amount_text(label, old_item)
+    # At 1366×768 the banner and its differences leave the table rows to read: the detail
+    # pane gave the banner its room (before, three rows were left).
+    qtbot.waitUntil(lambda: win.results.visible_rows() >= 5, timeout=2_000)
+    detail_with_banner = win.results.splitter.sizes()[1]
 
     # « Revenir au dossier »: editable again, computed on today's rules.
     banner.back_button.click()
     assert win.historical is None and win.editor.isEnabled() and not banner.isVisible()
+    qtbot.waitUntil(lambda: win.results.splitter.sizes()[1] > detail_with_banner, timeout=2_000)  # room given back
     current = wait_results(qtbot, win)
     assert result_to_dict(current) == result_to_dict(today)
 

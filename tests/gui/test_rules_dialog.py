@@ -135,3 +135,22 @@ def test_install_adds_rules_menu_before_help(qtbot: Any, gui_app: Any, monkeypat
     monkeypatch.setattr(rules_dialog, "show_rules_dialog", lambda w: shown.append(w))
     window.rules_show_action.trigger()
     assert shown == [window]
+
+
+def test_restarting_the_engine_reloads_the_windows_catalogue(qtbot: Any, window: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an import or a rollback the dialog restarts the window's engine: the window's
+    own catalogue (results' labels, « Aides déjà perçues ») follows, no app restart."""
+    import dataclasses
+
+    from app.gui import main_window
+
+    removed = window.catalogue.local_aids[-1]
+    newer = dataclasses.replace(window.catalogue, local_aids=window.catalogue.local_aids[:-1])
+    monkeypatch.setattr(main_window, "load_core_modules", lambda: newer)
+    monkeypatch.setattr(window.engine, "restart", lambda: None)  # the process: tests/gui/test_engine_process.py
+    assert removed.id in window.editor.received
+    window.restart_engine()
+    qtbot.waitUntil(lambda: window.catalogue is newer, timeout=5000)
+    assert removed.id not in window.editor.received
+    assert window.results.model._catalogue is newer

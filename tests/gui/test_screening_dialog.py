@@ -245,6 +245,28 @@ def test_closing_during_a_run_asks_to_cancel(qtbot: Any, gui_app: Any, tmp_path:
     assert not (tmp_path / "foyers-resultats.xlsx").exists()
 
 
+def test_closing_the_main_window_during_a_run_asks_first(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    window.screening_action.trigger()
+    dialog = window.screening_dialog
+    dialog.workers = 1
+    dialog.set_input(make_input(tmp_path / "foyers.csv", 4))
+    asked: list[bool] = []
+
+    def confirm(quitting: bool = False) -> bool:
+        asked.append(quitting)
+        return len(asked) == 2  # « Continuer le dépistage », then « Annuler le dépistage »
+
+    dialog.confirm_cancel = confirm  # type: ignore[method-assign]
+    assert dialog.start()
+    window.close()
+    assert asked == [True] and window.isVisible() and dialog.running
+    window.close()
+    assert asked == [True, True] and not window.isVisible()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
+    assert dialog.outcome is not None and dialog.outcome.reason == "cancelled"
+    assert not (tmp_path / "foyers-resultats.xlsx").exists()
+
+
 # --------------------------------------------------------------------------- real runs (OpenFisca in the workers)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -166,6 +166,8 @@ class ResultsPanel(QWidget):
         self._catalogue = catalogue
         self._persons: dict[str, str] = {}
         self._explanations: dict[str, Explanation] | None = None  # None: on their way
+        self._banners: list[QWidget] = []  # of other parts of the window (add_banner)
+        self._sizes_without_banner: list[int] | None = None
 
         self.title = QLabel(t("gui.results.title"))
         font = self.title.font()
@@ -254,8 +256,36 @@ class ResultsPanel(QWidget):
 
     def add_banner(self, widget: QWidget) -> None:
         """A banner of another part of the window over the results (e.g. the
-        historical-result banner of views/case_history.py), under the title."""
+        historical-result banner of views/case_history.py), under the title. While it is
+        shown, the detail pane below gives it the room it takes, so that the table keeps
+        its rows (at 1366×768 it would otherwise show about three)."""
         self._top_layout.insertWidget(1, widget)
+        self._banners.append(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched in self._banners and event.type() in (
+            QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest  # shown, hidden, grown (differences)
+        ):
+            QTimer.singleShot(0, self._fit_banners)  # once the layout knows the banner's height
+        return super().eventFilter(watched, event)
+
+    def _fit_banners(self) -> None:
+        shown = sum(b.sizeHint().height() for b in self._banners if b.isVisible())
+        if shown:
+            if self._sizes_without_banner is None:
+                self._sizes_without_banner = self.splitter.sizes()
+            top, detail = self._sizes_without_banner
+            floor = max(self.detail.minimumSizeHint().height(), 3 * self.detail.fontMetrics().height() + 24)
+            moved = max(0, min(shown, detail - floor))
+            self.splitter.setSizes([top + moved, detail - moved])
+        elif self._sizes_without_banner is not None:
+            self.splitter.setSizes(self._sizes_without_banner)
+            self._sizes_without_banner = None
+
+    def visible_rows(self) -> int:
+        """How many result rows the table shows whole (for the layout's tests)."""
+        return self.table.viewport().height() // max(1, self.table.verticalHeader().defaultSectionSize())
 
     # -- data ---------------------------------------------------------------------------
     def set_catalogue(self, catalogue: Catalogue) -> None:

@@ -466,9 +466,11 @@ class ScreeningDialog(QDialog):
         clicked = box.clickedButton()
         return "resume" if clicked is resume else "restart" if clicked is restart else None
 
-    def confirm_cancel(self) -> bool:
-        """Asked when the dialog is closed during a run: True cancels the run."""
-        box = QMessageBox(QMessageBox.Icon.Warning, t("gui.screening.close.title"), t("gui.screening.close.text"),
+    def confirm_cancel(self, quitting: bool = False) -> bool:
+        """Asked when the dialog (or, ``quitting``, the app's window) is closed during a
+        run: True cancels the run."""
+        text = t("gui.screening.close.quit_text" if quitting else "gui.screening.close.text")
+        box = QMessageBox(QMessageBox.Icon.Warning, t("gui.screening.close.title"), text,
                           QMessageBox.StandardButton.NoButton, self)
         stop = box.addButton(t("gui.screening.close.cancel_run"), QMessageBox.ButtonRole.AcceptRole)
         keep = box.addButton(t("gui.screening.close.continue_run"), QMessageBox.ButtonRole.RejectRole)
@@ -538,6 +540,11 @@ class ScreeningDialog(QDialog):
         run.cancel.set()
         self.cancel_button.setEnabled(False)
         self.phase_label.setText(t("gui.screening.run.cancelling"))
+
+    def confirm_quit(self) -> bool:
+        """The main window is being closed: True when no run goes on, or the agent chose
+        to cancel it (the run is then cancelled when the app quits)."""
+        return self._run is None or self._run.cancel.is_set() or self.confirm_cancel(quitting=True)
 
     def _cancel_silently(self) -> None:
         if self._run is not None:
