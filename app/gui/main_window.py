@@ -804,14 +804,7 @@ class MainWindow(QMainWindow):
         if self.historical is not None or not self.isWindowModified():
             return None
         collected = self.editor.collect()
-        texts: dict[str, str] = {}
-        for i, form in enumerate(self.editor.forms):
-            if form.birth() is None:
-                texts[f"persons.{i}.birth_date"] = form.birth_date.text()
-            for name, edit in (("disability_rate", form.disability_rate),):
-                text = edit.text().strip()
-                if text and collected.household.persons[i].disability_rate is None:
-                    texts[f"persons.{i}.{name}"] = edit.text()
+        texts = {path: edit.text() for path, edit in self.editor.typed_fields().items() if edit.text().strip()}
         body = draft_body(case_to_dict(collected.household, self.month_value), texts, self.case_reference)
         return body, self.case_id
 
@@ -868,18 +861,13 @@ class MainWindow(QMainWindow):
         self.cases.schedule_draft()
 
     def _apply_draft_texts(self, texts: dict[str, str]) -> None:
-        """Put back what the agent had typed in fields that could not be read (a partial
-        birth date…), in place of the stand-ins of the saved household."""
+        """Put back what the agent had typed (a partial birth date, an amount that is not
+        one yet…), in place of the stand-ins of the saved household."""
+        fields = self.editor.typed_fields()
         for path, text in texts.items():
-            parts = path.split(".")
-            if len(parts) == 3 and parts[0] == "persons" and parts[1].isdigit():
-                index = int(parts[1])
-                if index >= len(self.editor.forms):
-                    continue
-                form = self.editor.forms[index]
-                widget = {"birth_date": form.birth_date, "disability_rate": form.disability_rate}.get(parts[2])
-                if widget is not None:
-                    widget.setText(text)
+            edit = fields.get(path)
+            if edit is not None and isinstance(text, str):
+                edit.setText(text)
 
     def discard_draft(self) -> None:
         self._pending_draft = None

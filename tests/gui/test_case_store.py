@@ -302,6 +302,7 @@ CHILD = textwrap.dedent("""
     type_text(form.first_name, "Éloïse")
     type_text(form.birth_date, "12/0")          # not a date yet
     type_text(win.editor.housing.rent, "735,50")
+    type_text(win.editor.housing.charges, "4O")  # a letter O: not an amount yet
     win.activateWindow()
     while not saved:
         assert time.monotonic() < deadline
@@ -342,6 +343,7 @@ def test_draft_comes_back_after_a_kill(qtbot: Any, gui_app: Any, catalogue: Any,
     assert form.first_name.text() == "Éloïse"
     assert form.birth_date.text() == "12/0"  # what was typed, not a stand-in date
     assert win.editor.housing.rent.amount() == 735.5
+    assert win.editor.housing.charges.text() == "4O"  # not the stand-in 0
     assert win.isWindowModified() and win.case_id is None
     # Saved now: the draft is gone (a new start offers nothing).
     win.close()

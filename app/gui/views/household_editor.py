@@ -41,7 +41,7 @@ from app.gui import icons
 from app.gui.views.housing_form import HousingForm
 from app.gui.views.person_form import PersonForm
 from app.gui.views.resources_editor import RawProblem
-from app.gui.views.widgets import AmountEdit, ChoiceCombo, ErrorLabel, FieldBox, accessible, titled_group
+from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, ErrorLabel, FieldBox, accessible, titled_group
 
 if TYPE_CHECKING:
     from app.core.catalogue import Catalogue
@@ -486,6 +486,26 @@ class HouseholdEditor(QWidget):
                        for path in unreadable):
                 problems.append(problem)
         return Collected(household, tuple(problems))
+
+    def typed_fields(self) -> dict[str, QLineEdit]:
+        """The fields whose text may not be readable yet (amounts, dates, the disability
+        rate), by the path of their problems (``persons.0.birth_date``,
+        ``persons.0.resources.1.monthly.3``, ``housing.rent``…): what a draft keeps as
+        typed, since the household read from the form holds stand-ins for them."""
+        fields: dict[str, QLineEdit] = {"savings": self.savings}
+        for i, form in enumerate(self.forms):
+            base = f"persons.{i}"
+            for name, box in form.boxes.items():
+                if isinstance(box.control, (AmountEdit, DateEdit)) or name == "disability_rate":
+                    fields[f"{base}.{name}"] = box.control  # type: ignore[assignment]
+            for j, row in enumerate(form.resources.rows):
+                fields[f"{base}.resources.{j}.stable"] = row.stable
+                for k, edit in enumerate(row.grid.edits):
+                    fields[f"{base}.resources.{j}.monthly.{k}"] = edit
+        for name, box in self.housing.boxes.items():
+            if isinstance(box.control, AmountEdit):
+                fields[f"housing.{name}"] = box.control
+        return fields
 
     def show_problems(self, problems: Sequence[Problem]) -> list[str]:
         """Messages next to their fields; returns those not shown inline (for a summary):
