@@ -244,7 +244,7 @@ def _init_worker(month: str) -> None:
     from app.core.engine import Engine
 
     engine = Engine(warm_up=False)
-    engine.warm_up(month)  # its objects then out of the collector's reach: it walks a chunk's only
+    engine.warm_up(month)  # then frozen: the garbage collector walks a chunk's objects only
     _WORKER_ENGINE = engine
 
 

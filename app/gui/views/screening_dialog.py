@@ -543,7 +543,7 @@ class ScreeningDialog(QDialog):
 
     def confirm_quit(self) -> bool:
         """The main window is being closed: True when no run goes on, or the agent chose
-        to cancel it (the run is then cancelled when the app quits)."""
+        to cancel it (the window then cancels it as it closes)."""
         return self._run is None or self._run.cancel.is_set() or self.confirm_cancel(quitting=True)
 
     def _cancel_silently(self) -> None:
