@@ -5,8 +5,9 @@ with the earnings curve.
 
 Saves ``scenarios-compare.png`` (three variants side by side), ``scenarios-work.png``
 (« Mieux en emploi ? »), ``curve-chart.png`` (the earnings curve with its cursor) and
-``curve-handout.png`` (the handout's page with the curve, « Ajouter la courbe au
-document », rendered with poppler's ``pdftoppm``; the PDF stays in a temporary folder). Settings and user data go to a temporary folder.
+``curve-handout.png`` and ``comparison-handout.png`` (the handout's page with the curve,
+« Ajouter la courbe au document », and with the comparison, « Ajouter la comparaison au
+document », rendered with poppler's ``pdftoppm``; the PDFs stay in a temporary folder). Settings and user data go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from shots import HEIGHT, OUT, ROOT, WIDTH, Pump, start  # helpers of this folder
 EXAMPLE = "01-parent-isolee-lyon.json"
 WORK_EXAMPLE = "08-mere-au-chomage-lyceen-marseille.json"
 
 
-def render_curve_page(pdf: Path, title: str) -> None:
-    """``curve-handout.png``: the handout's page holding the curve (poppler's tools)."""
+def render_page(pdf: Path, title: str, name: str) -> None:
+    """``<name>.png``: the handout's page holding ``title`` (poppler's tools)."""
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
-        print("pdftoppm / pdftotext missing (poppler-utils): curve-handout.png skipped")
+        print(f"pdftoppm / pdftotext missing (poppler-utils): {name}.png skipped")
         return
     count = int(next(line.split()[-1] for line in subprocess.run(
         ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
@@ -33,12 +35,12 @@ def render_curve_page(pdf: Path, title: str) -> None:
         text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout
         if title in text:
-            stem = OUT / "curve-handout"
+            stem = OUT / name
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
                             str(pdf), str(stem)], check=True)
             print(f"{stem.with_suffix('.png').relative_to(ROOT)}  page {page} of {count}")
             return
-    print("the curve is not in the handout!")
+    print(f"{title!r} is not in the handout!")
 
 
 def main() -> int:
@@ -50,6 +52,7 @@ def main() -> int:
     from app.core.catalogue import load_catalogue
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow, list_examples
+    from app.core.i18n import t
     from app.gui.views import scenarios_view
 
     app = create_application()
@@ -58,6 +61,19 @@ def main() -> int:
     settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
     settings.setValue("service_point/name", "France Services Exemple-sur-Loire")
     window = MainWindow(catalogue=load_catalogue(), settings=settings)
+
+    def save_handout(handout: Any, name: str, title: str) -> None:
+        """The handout preview's PDF, then the render of its page holding ``title``."""
+        if handout is None:
+            print(f"no handout for {name}")
+            return
+        handout.resize(960, HEIGHT - 8)
+        wait(lambda: bool(handout.data), 60, "the handout")
+        pdf = work / f"{name}.pdf"
+        pdf.write_bytes(handout.data)
+        print("PDF:", pdf, handout.document.pageCount(), "pages")
+        handout.close()
+        render_page(pdf, title, name)
     window.ask_before_discard = False
     scenarios_view.install(window)
     window.move(0, 0)
@@ -90,6 +106,9 @@ def main() -> int:
     wait(lambda: page.table.comparison is not None or "échou" in page.status.text(), 120, "the comparison")
     print("compare status:", page.status.text())
     save(dialog, "scenarios-compare.png")
+    save_handout(scenarios_view.open_handout_with(
+        window, scenarios_view.comparison_flowable(page.table.comparison), "", "comparison_handout_dialog"),
+        "comparison-handout", t("scenario.sheet.title"))
 
     # « Mieux en emploi ? » for a job seeker (example 08), then back to example 01
     job_seeker = next(e for e in list_examples() if e.path is not None and e.path.name == WORK_EXAMPLE)
@@ -112,15 +131,8 @@ def main() -> int:
     curve_page.chart.set_cursor(35)
     save(dialog, "curve-chart.png")
 
-    handout = scenarios_view.open_handout_with_curve(window, curve_page.curve, curve_page.title())
-    if handout is not None:
-        handout.resize(960, HEIGHT - 8)
-        wait(lambda: bool(handout.data), 60, "the handout")
-        pdf = work / "curve-handout.pdf"
-        pdf.write_bytes(handout.data)
-        print("PDF:", pdf, handout.document.pageCount(), "pages")
-        handout.close()
-        render_curve_page(pdf, curve_page.title())
+    save_handout(scenarios_view.open_handout_with_curve(window, curve_page.curve, curve_page.title()),
+                 "curve-handout", curve_page.title())
     dialog.close()
     window.close()
     QApplication.processEvents()

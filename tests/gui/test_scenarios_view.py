@@ -150,6 +150,41 @@ def test_compared_differences_equal_two_core_computations(window: Any, qtbot: An
     dialog.close()
 
 
+def test_the_comparison_goes_into_the_handout(window: Any, qtbot: Any, core_engine: Any, tmp_path: Path) -> None:
+    """« Ajouter la comparaison au document »: the handout's PDF holds the comparison
+    with the differences written out; the disposable income and its difference are those
+    of two separate core computations (not read from the window)."""
+    from pypdf import PdfReader
+
+    household, month = open_example(window, qtbot)
+    demandeur = household.persons[0]
+    window.scenarios_compare_action.trigger()
+    page = window.scenarios_dialog.compare_page
+    assert not page.handout_button.isEnabled()  # nothing compared yet
+    variant = page.variants[0]
+    variant.boxes["earnings"].setChecked(True)
+    type_text(variant.earnings_amount.value, "1 500", clear=True)
+    page.compare_button.click()
+    qtbot.waitUntil(lambda: page.table.comparison is not None, timeout=RESULT_TIMEOUT_MS)
+    assert page.handout_button.isEnabled()
+    page.handout_button.click()
+    dialog = window.comparison_handout_dialog
+    qtbot.waitUntil(lambda: bool(dialog.data), timeout=60_000)
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(dialog.data)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).replace("\u00a0", " ").split())
+
+    before = disposable(core_engine.compute(household, month), 1147.81)
+    after = disposable(core_engine.compute(with_salary(household, demandeur.id, 1500.0), month), 1500.0)
+    plain = lambda s: " ".join(s.replace("\u00a0", " ").replace("\u202f", " ").split())  # noqa: E731
+    assert plain(t("scenario.sheet.title")) in text
+    assert plain(t("scenario.row.disposable")) in text
+    assert plain(f"{formats.euros(after)} {delta_line(after - before)}") in text
+    assert plain(page.table.comparison.columns[1]) in text
+    assert "Comparaison en situation établie" in text  # the note goes with it
+    dialog.close()
+
+
 def test_a_variant_with_several_changes_and_a_wrong_one(window: Any, qtbot: Any) -> None:
     """Three variants (birth; move + raise; a new partner), each column computed; an empty amount is refused
     with a French message naming the variant and nothing is sent."""

@@ -1,5 +1,6 @@
 """« Outils » menu: what-if scenarios side by side, « Mieux en emploi ? », the earnings
-curve (with « Ajouter la courbe au document »), and the expert trace export.
+curve, and the expert trace export. The comparison and the curve can be added to the
+handout (« Ajouter … au document »: ``app.core.handout_extras``, the same cell texts).
 
 Every computation goes to the engine process (``window.engine.run``: tasks "compare",
 "work", "curve"; see ``engine_worker.TASKS``) with the household being typed
@@ -50,6 +51,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import formats
+from app.core.handout_extras import (
+    FAVOURABLE,
+    STATUS_CHANGED,
+    UNFAVOURABLE,
+    comparison_flowable,
+    curve_flowable,
+    delta_text,
+    favourable,
+    row_label,
+    shown_rows,
+    status_changed,
+    value_text,
+)
 from app.core.household import Activity, CoupleStatus, Household, HousingStatus, Person, Resource, ResourceKind, Role
 from app.core.i18n import t
 from app.core.periods import add_months, months_range
@@ -59,7 +73,7 @@ from app.gui.views.housing_form import CommuneEdit
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, accessible, set_text_color, tools_menu
 
 if TYPE_CHECKING:
-    from app.core.scenarios import Comparison, ComparisonRow, EarningsCurve, WorkComparison
+    from app.core.scenarios import Comparison, EarningsCurve, WorkComparison
     from app.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -68,10 +82,6 @@ MAX_VARIANTS = 3
 MAX_HOURS = 168.0
 HEADER_WRAP = 20  # characters per line of a column's title
 MIN_VALUE_COLUMN_WIDTH = 110
-FAVOURABLE = ("#e3f4e8", "#14532d")  # background, text
-UNFAVOURABLE = ("#fde8e6", "#7a1b14")
-LOWER_IS_BETTER = {"css_participation"}
-TOTAL_KEYS = ("resources", "benefits_monthly", "css_participation", "disposable", "yearly_extra")
 JOB_SEEKING = (Activity.INACTIF, Activity.DEMANDEUR_EMPLOI_INDEMNISE, Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE)
 
 
@@ -420,39 +430,6 @@ class VariantEditor(QGroupBox):
 # --------------------------------------------------------------------------- comparison table
 
 
-def value_text(row: ComparisonRow, column: int) -> str:
-    """A cell's amount, or the status when there is no amount to show."""
-    value = row.values[column]
-    status = row.statuses[column] if row.statuses else None
-    if row.kind == "benefit" and status is not None and status != "eligible" and abs(value) < 0.005:
-        return t(f"status.{status}")
-    if row.kind == "benefit" and status is None:
-        return t("status.not_eligible")
-    if row.kind == "benefit" and status == "eligible" and abs(value) < 0.005:
-        return t("status.eligible")  # a benefit without an amount (free CSS…)
-    return formats.euros(value)
-
-
-def delta_text(row: ComparisonRow, column: int) -> str:
-    """« +45,00 € (hausse) », « −45,00 € (baisse) », the new status, or « = inchangé »."""
-    delta = row.deltas[column]
-    if delta >= 0.005:
-        return t("gui.scenarios.increase", amount=formats.euros(delta))
-    if delta <= -0.005:
-        return t("gui.scenarios.decrease", amount=formats.euros(-delta))
-    if row.statuses and (row.statuses[column] or "not_eligible") != (row.statuses[0] or "not_eligible"):
-        return t("gui.scenarios.became", status=t(f"status.{row.statuses[column] or 'not_eligible'}"))
-    return t("gui.scenarios.unchanged")
-
-
-def favourable(row: ComparisonRow, column: int) -> bool | None:
-    """True: better for the household; False: worse; None: no amount changed."""
-    delta = row.deltas[column]
-    if abs(delta) < 0.005:
-        return None
-    return (delta < 0) if row.key in LOWER_IS_BETTER else (delta > 0)
-
-
 class ComparisonTable(QTableWidget):
     """One column per situation; rows: the benefits, then the totals."""
 
@@ -477,11 +454,9 @@ class ComparisonTable(QTableWidget):
             self.setRowCount(0)
             self.setColumnCount(0)
             return
-        # the CSS participation is told once, in the totals (same key as its benefit row)
-        rows = [r for r in comparison.rows if self._shown(r, show_all, only_changed)
-                and not (r.kind == "benefit" and r.key in TOTAL_KEYS)]
+        rows = shown_rows(comparison, show_all, only_changed)
         self.setColumnCount(len(comparison.columns) + 1)
-        self.setHorizontalHeaderLabels([t("gui.scenarios.column_row"),
+        self.setHorizontalHeaderLabels([t("scenario.column_row"),
                                          *(textwrap.fill(c, HEADER_WRAP) for c in comparison.columns)])
         for c, column in enumerate(comparison.columns, start=1):
             header_item = self.horizontalHeaderItem(c)
@@ -492,8 +467,7 @@ class ComparisonTable(QTableWidget):
         bold.setBold(True)
         for r, row in enumerate(rows):
             self.keys.append(row.key)
-            label = t("gui.scenarios.per_year", label=row.label) if row.kind == "benefit" and row.period == "year" \
-                else row.label
+            label = row_label(row)
             head = QTableWidgetItem(label)
             head.setToolTip(label)
             if row.kind == "total":
@@ -514,9 +488,8 @@ class ComparisonTable(QTableWidget):
                     background, foreground = FAVOURABLE if good else UNFAVOURABLE
                     item.setBackground(QColor(background))
                     item.setForeground(QColor(foreground))
-                elif c > 0 and row.statuses and (row.statuses[c] or "not_eligible") != (
-                        row.statuses[0] or "not_eligible"):
-                    item.setBackground(QColor("#fff4cc"))  # status changed, same amount
+                elif c > 0 and status_changed(row, c):
+                    item.setBackground(QColor(STATUS_CHANGED))  # status changed, same amount
                 self.setItem(r, c + 1, item)
         header = self.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -529,19 +502,6 @@ class ComparisonTable(QTableWidget):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self.resizeRowsToContents()  # wrapped labels follow the columns' widths
-
-    @staticmethod
-    def _shown(row: ComparisonRow, show_all: bool, only_changed: bool) -> bool:
-        if row.key == "disposable":
-            return True
-        if only_changed:
-            return row.changed
-        if row.kind == "total":
-            return row.key in ("resources", "benefits_monthly") or row.changed or any(abs(v) >= 0.005 for v in row.values)
-        if show_all:
-            return True
-        return row.changed or any(abs(v) >= 0.005 for v in row.values) or any(
-            s not in (None, "not_eligible") for s in row.statuses)
 
     def displayed(self) -> dict[str, list[str]]:
         """What the table shows, by row key: one text per situation (tests, accessibility)."""
@@ -646,10 +606,13 @@ class ComparePage(_Page):
         accessible(self.compare_button, t("gui.scenarios.compare_name"))
         self.compare_button.setDefault(True)
         self.show_all = QCheckBox(t("gui.scenarios.show_all"))
+        self.handout_button = QPushButton(t("gui.scenarios.compare_handout.add"))
+        accessible(self.handout_button, t("gui.scenarios.compare_handout.add_name"))
+        self.handout_button.setEnabled(False)
         self.table = ComparisonTable()
         self.legend = QLabel(t("gui.scenarios.legend"))
         self.legend.setWordWrap(True)
-        self.note = QLabel(t("gui.scenarios.note"))
+        self.note = QLabel(t("scenario.note"))
         self.note.setWordWrap(True)
         set_text_color(self.note, "#555555")
         for label in (self.legend, self.note):
@@ -670,7 +633,10 @@ class ComparePage(_Page):
         top.addWidget(self.show_all)
         right.addLayout(top)
         right.addWidget(self.table, 1)
-        right.addWidget(self.legend)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.legend, 1)
+        bottom.addWidget(self.handout_button, 0, Qt.AlignmentFlag.AlignTop)
+        right.addLayout(bottom)
         right.addWidget(self.note)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 0)
@@ -678,6 +644,7 @@ class ComparePage(_Page):
 
         self.add_button.clicked.connect(lambda: self.add_variant())
         self.compare_button.clicked.connect(self.compare)
+        self.handout_button.clicked.connect(self.add_to_handout)
         self.show_all.toggled.connect(lambda _on: self.table.show_comparison(self.table.comparison,
                                                                              self.show_all.isChecked()))
         self.add_variant()
@@ -740,7 +707,15 @@ class ComparePage(_Page):
 
     def show_comparison(self, comparison: Comparison) -> None:
         self.table.show_comparison(comparison, self.show_all.isChecked())
+        self.handout_button.setEnabled(True)
         self.set_status(t("gui.scenarios.done", month=formats.month(comparison.month)), "ok")
+
+    def add_to_handout(self) -> None:
+        """The handout preview with the comparison shown (the same rows) after the benefits."""
+        comparison = self.table.comparison
+        if comparison is not None:
+            open_handout_with(self.dialog.main_window, comparison_flowable(comparison, self.show_all.isChecked()),
+                              t("gui.scenarios.compare_handout.title"), "comparison_handout_dialog")
 
 
 class WorkPage(_PersonPage):
@@ -981,23 +956,13 @@ class ScenariosDialog(QDialog):
         super().done(result)
 
 
-# --------------------------------------------------------------------------- handout with the curve
+# --------------------------------------------------------------------------- handout with an extra part
 
 
-def curve_flowable(curve: EarningsCurve, title: str) -> Any:
-    """The reportlab drawing of the curve, the handout's width, with its caption."""
-    from reportlab.platypus import KeepTogether
-
-    from app.core.handout_layout import FRAME_WIDTH, para, styles
-    from app.core.scenarios import curve_drawing
-
-    drawing = curve_drawing(curve, width=FRAME_WIDTH, height=330, title=title)
-    return KeepTogether([drawing, para(t("gui.scenarios.curve.caption"), styles().small)])
-
-
-def open_handout_with_curve(window: Any, curve: EarningsCurve, title: str) -> QDialog | None:
-    """The handout preview with the curve added after the benefits (« Ajouter la courbe
-    au document »): save or print it from there. None when no up-to-date result."""
+def open_handout_with(window: Any, flowable: Any, title: str, attribute: str) -> QDialog | None:
+    """The handout preview with ``flowable`` added after the benefits (« Ajouter … au
+    document »): save or print it from there; the dialog is kept as ``window.<attribute>``.
+    None when there is no up-to-date result (the window says why)."""
     from app.gui.views import handout_preview
 
     module = handout_preview.handout_module()
@@ -1008,15 +973,20 @@ def open_handout_with_curve(window: Any, curve: EarningsCurve, title: str) -> QD
     if inputs is None:
         return None
     household, result = inputs
-    drawing = curve_flowable(curve, title)
 
-    class CurveHandoutDialog(handout_preview.HandoutDialog):
+    class ExtraHandoutDialog(handout_preview.HandoutDialog):
         def _options(self) -> Any:
-            return dataclasses.replace(super()._options(), extra_flowables=(drawing,))
+            return dataclasses.replace(super()._options(), extra_flowables=(flowable,))
 
-    dialog = CurveHandoutDialog(window, household, result)
-    dialog.setWindowTitle(t("gui.scenarios.curve.handout_title"))
+    dialog = ExtraHandoutDialog(window, household, result)
+    dialog.setWindowTitle(title)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
-    window.curve_handout_dialog = dialog
+    setattr(window, attribute, dialog)
     return dialog
+
+
+def open_handout_with_curve(window: Any, curve: EarningsCurve, title: str) -> QDialog | None:
+    """« Ajouter la courbe au document »."""
+    return open_handout_with(window, curve_flowable(curve, title), t("gui.scenarios.curve.handout_title"),
+                             "curve_handout_dialog")
