@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--month", type=_month, help=t("cli.help_month"))
     simulate.add_argument("--format", choices=("table", "json"), default="table", help=t("cli.help_format"))
     simulate.add_argument("--pdf", type=Path, metavar="OUT.pdf", help=t("cli.help_pdf"))
+    simulate.add_argument("--service-point", type=Path, metavar="POINT.json", help=t("cli.help_service_point"))
 
     export = sub.add_parser("export-openfisca", help=t("cli.help_export"))
     export.add_argument("case", type=Path, help=t("cli.help_case"))
@@ -140,6 +141,7 @@ def simulate(args: argparse.Namespace) -> int:
     if args.case is None:
         raise UsageError(t("cli.case_required"))
     household, month = _load(args.case, args.month)
+    service_point = _service_point(args.service_point) if args.pdf is not None else None
     engine = _engine()
     result = engine.compute(household, month)
     if args.format == "json":
@@ -147,7 +149,7 @@ def simulate(args: argparse.Namespace) -> int:
     else:
         print(result_table(result, engine.catalogue, household))
     if args.pdf is not None:
-        write_handout(args.pdf, household, result, engine.catalogue)
+        write_handout(args.pdf, household, result, engine.catalogue, service_point)
         print(t("cli.pdf_written", path=str(args.pdf)), file=sys.stderr)
     return 0
 
@@ -186,10 +188,23 @@ def export_openfisca(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_handout(path: Path, household: Any, result: Any, catalogue: Any) -> None:
-    from app.core.handout import ServicePoint, build_handout
+def _service_point(path: Path | None) -> Any:
+    """The desk printed on the handout: ``--service-point`` (checked before computing),
+    else « Point d'accueil »."""
+    from app.core.handout import ServicePoint
 
-    path.write_bytes(build_handout(household, result, catalogue, ServicePoint(name=t("cli.default_service_point"), address="", phone="", opening_hours="", logo_path=None)))
+    if path is None:
+        return ServicePoint.from_values({})
+    try:
+        return ServicePoint.from_file(path)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None) -> None:
+    from app.core.handout import build_handout
+
+    path.write_bytes(build_handout(household, result, catalogue, service_point or _service_point(None)))
 
 
 # --------------------------------------------------------------------------- output

@@ -19,12 +19,13 @@ point as author, the month as subject.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -89,13 +90,53 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ServicePoint:
-    """The desk that hands the document over (set once in the app's settings)."""
+    """The desk that hands the document over (set once in the app's settings, or given
+    to the command line as a JSON file)."""
 
     name: str
     address: str = ""
     phone: str = ""
     opening_hours: str = ""
     logo_path: Path | None = None
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("name", "address", "phone", "opening_hours", "logo_path")
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> "ServicePoint":
+        """From the fields' texts (the app's settings, a JSON file): an empty name is
+        « Point d'accueil »; a logo that is not a file is left out."""
+        logo = str(values.get("logo_path") or "")
+        return cls(
+            name=str(values.get("name") or "").strip() or t("handout.default_service_point"),
+            address=str(values.get("address") or ""),
+            phone=str(values.get("phone") or ""),
+            opening_hours=str(values.get("opening_hours") or ""),
+            logo_path=Path(logo) if logo and Path(logo).is_file() else None,
+        )
+
+    @classmethod
+    def from_file(cls, path: Path) -> "ServicePoint":
+        """A JSON object with the fields of ``FIELDS`` (texts; all optional). Raises
+        ValueError with a French message naming the file and the field at fault."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(t("handout.service_point.unreadable", path=str(path), reason=type(error).__name__)) from None
+        if not isinstance(data, dict):
+            raise ValueError(t("handout.service_point.not_object", path=str(path)))
+        for key, value in data.items():
+            if key not in cls.FIELDS:
+                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=key,
+                                   fields=", ".join(cls.FIELDS)))
+            if value is not None and not isinstance(value, str):
+                raise ValueError(t("handout.service_point.not_text", path=str(path), field=key))
+        logo = data.get("logo_path")
+        if logo:
+            logo_path = Path(logo) if Path(logo).is_absolute() else path.parent / logo
+            if not logo_path.is_file():
+                raise ValueError(t("handout.service_point.no_logo", path=str(path), logo=str(logo_path)))
+            data = {**data, "logo_path": str(logo_path)}
+        return cls.from_values(data)
 
 
 @dataclass(frozen=True)

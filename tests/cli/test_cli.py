@@ -12,6 +12,7 @@ from app import cli
 from app.core import formats
 from app.core.casefile import case_to_dict
 from app.core.examples import warm_up_household
+from app.core.i18n import t
 
 pytestmark = pytest.mark.slow
 
@@ -140,3 +141,51 @@ def test_version_names_every_component(capsys: pytest.CaptureFixture[str]) -> No
     assert "openfisca-france 176.1.8" in out
     assert "openfisca-core 44." in out
     assert "Guichet" in out and "catalogue" in out
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdf
+
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_the_handout_names_the_service_point_given(case_file: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    point = tmp_path / "point.json"
+    point.write_text(json.dumps({"name": "France Services Lyon 3e", "address": "18 rue Garibaldi, 69003 Lyon",
+                                 "phone": "04 00 00 00 00", "opening_hours": "Lundi-vendredi 9 h-17 h"}),
+                     encoding="utf-8")
+    pdf = tmp_path / "fiche.pdf"
+    code, _out, err = run(capsys, "simulate", str(case_file), "--pdf", str(pdf), "--service-point", str(point))
+    assert code == 0 and err.strip() == t("cli.pdf_written", path=str(pdf))
+    text = _pdf_text(pdf)
+    assert "France Services Lyon 3e" in text and "18 rue Garibaldi" in text
+    # without it: « Point d'accueil »
+    plain = tmp_path / "plain.pdf"
+    assert run(capsys, "simulate", str(case_file), "--pdf", str(plain))[0] == 0
+    assert t("handout.default_service_point") in _pdf_text(plain) and "Garibaldi" not in _pdf_text(plain)
+
+
+FIELDS = "name, address, phone, opening_hours, logo_path"
+
+
+@pytest.mark.parametrize(("content", "key", "params"), [
+    ('{"nom": "France Services"}', "handout.service_point.unknown_field", {"field": "nom", "fields": FIELDS}),
+    ('{"name": 12}', "handout.service_point.not_text", {"field": "name"}),
+    ('["France Services"]', "handout.service_point.not_object", {}),
+    ('{"name": "France', "handout.service_point.unreadable", {"reason": "JSONDecodeError"}),
+    ('{"logo_path": "absent.png"}', "handout.service_point.no_logo", {"logo": "absent.png"}),
+])
+def test_a_bad_service_point_file_is_refused_in_french_before_computing(
+        case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        content: str, key: str, params: dict[str, str]) -> None:
+    point = tmp_path / "point.json"
+    point.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(cli, "_engine", lambda: pytest.fail("computed before the service point was checked"))
+    if "logo" in params:
+        params = {"logo": str(tmp_path / params["logo"])}  # a relative logo is read beside the file
+    pdf = tmp_path / "fiche.pdf"
+    code, _out, err = run(capsys, "simulate", str(case_file), "--pdf", str(pdf), "--service-point", str(point))
+    assert code == 2 and not pdf.exists()
+    assert err.strip() == t(key, path=str(point), **params)

@@ -76,15 +76,7 @@ def service_point_values(settings: QSettings) -> dict[str, str]:
 
 
 def service_point(settings: QSettings, module: Any) -> Any:
-    values = service_point_values(settings)
-    logo = values["logo_path"]
-    return module.ServicePoint(
-        name=values["name"] or t("gui.service.default_name"),
-        address=values["address"],
-        phone=values["phone"],
-        opening_hours=values["opening_hours"],
-        logo_path=Path(logo) if logo and Path(logo).is_file() else None,
-    )
+    return module.ServicePoint.from_values(service_point_values(settings))
 
 
 class ServicePointDialog(QDialog):
