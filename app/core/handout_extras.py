@@ -1,5 +1,6 @@
 """What the agent may add to the citizen's handout after the benefits: the comparison of
-scenarios (« Et si… ? » on paper, to take home) and the earnings curve.
+scenarios (« Et si… ? » on paper, to take home), « Mieux en emploi ? » and the earnings
+curve.
 
 Both are reportlab flowables for ``HandoutOptions.extra_flowables``, in the handout's
 fonts and width. The texts of a comparison's cells are the ones the window's comparison
@@ -17,7 +18,7 @@ from app.core import formats
 from app.core.i18n import t
 
 if TYPE_CHECKING:
-    from app.core.scenarios import Comparison, ComparisonRow, EarningsCurve
+    from app.core.scenarios import Comparison, ComparisonRow, EarningsCurve, WorkComparison
 
 LOWER_IS_BETTER = frozenset({"css_participation"})  # a payment: less is better for the household
 TOTAL_KEYS = ("resources", "benefits_monthly", "css_participation", "disposable", "yearly_extra")
@@ -95,10 +96,18 @@ def shown_rows(comparison: Comparison, show_all: bool = False, only_changed: boo
 # --------------------------------------------------------------------------- flowables
 
 
-def comparison_flowable(comparison: Comparison, show_all: bool = False) -> Any:
+def comparison_flowable(
+    comparison: Comparison,
+    show_all: bool = False,
+    only_changed: bool = False,
+    title: str | None = None,
+    summary: str | None = None,
+    note: str | None = None,
+) -> Any:
     """The comparison as a titled table for the handout (one flowable): one column per
     situation, under each variant's amount its difference with the current situation;
-    then the note that the comparison assumes settled situations."""
+    then the note that the comparison assumes settled situations. ``summary``: a
+    sentence in bold before the table (« Mieux en emploi ? »'s answer)."""
     from reportlab.lib import colors
     from reportlab.platypus import KeepTogether, Spacer, Table
 
@@ -123,7 +132,7 @@ def comparison_flowable(comparison: Comparison, show_all: bool = False) -> Any:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
     ]
-    for r, row in enumerate(shown_rows(comparison, show_all), start=1):
+    for r, row in enumerate(shown_rows(comparison, show_all, only_changed), start=1):
         strong = row.kind == "total"
         cells: list[Any] = [para(row_label(row), bold if strong else cell)]
         for c in range(columns):
@@ -140,14 +149,20 @@ def comparison_flowable(comparison: Comparison, show_all: bool = False) -> Any:
             commands.append(("LINEABOVE", (0, r), (-1, r), 0.8, GREY))
     table = Table(data, colWidths=[label_width] + [value_width] * columns, repeatRows=1)
     table.setStyle(table_style(commands))
-    return KeepTogether([
-        para(t("scenario.sheet.title"), st.h2),
+    parts: list[Any] = [
+        para(title or t("scenario.sheet.title"), st.h2),
         para(t("scenario.sheet.intro", month=formats.month(comparison.month)), st.small),
-        Spacer(1, 4),
-        table,
-        Spacer(1, 4),
-        para(t("scenario.note"), st.small),
-    ])
+    ]
+    if summary:
+        parts.append(para(summary, st.bold))
+    return KeepTogether([*parts, Spacer(1, 4), table, Spacer(1, 4), para(note or t("scenario.note"), st.small)])
+
+
+def work_flowable(work: WorkComparison) -> Any:
+    """« Mieux en emploi ? » for the handout: the answer's sentence, the rows that change
+    (as the window shows them) and the settled-situation note."""
+    return comparison_flowable(work.comparison, only_changed=True, title=t("scenario.sheet.work_title"),
+                               summary=work.text, note=work.note)
 
 
 def curve_flowable(curve: EarningsCurve, title: str) -> Any:

@@ -65,12 +65,14 @@ class ScenarioError(ValueError):
 class EarningsChange:
     """A person's net salary becomes ``net_monthly`` (or ``hours_per_week`` at the SMIC net
     hourly rate), as a stable amount over the declared months; ``activity`` optionally set
-    (``Activity.SALARIE`` when taking a job)."""
+    (``Activity.SALARIE`` when taking a job); ``ends``: the person's resources of these
+    kinds stop (the unemployment benefit, when a job seeker takes a job)."""
 
     person_id: str
     net_monthly: float | None = None
     hours_per_week: float | None = None
     activity: Activity | None = None
+    ends: tuple[ResourceKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,12 @@ def _apply(engine: Engine, household: Household, change: Change, month: str) -> 
             amount = salary_for_hours(engine, month, change.hours_per_week)
         if amount is None:
             raise ScenarioError(t("scenario.error.no_amount"))
-        return with_salary(household, change.person_id, amount, change.activity)
+        household = with_salary(household, change.person_id, amount, change.activity)
+        if change.ends:
+            household = dataclasses.replace(household, persons=tuple(
+                dataclasses.replace(p, resources=tuple(r for r in p.resources if r.kind not in change.ends))
+                if p.id == change.person_id else p for p in household.persons))
+        return household
     if isinstance(change, CoupleChange):
         persons = [p for p in household.persons if p.role != Role.CONJOINT]
         if change.status == CoupleStatus.SEUL:
@@ -273,6 +280,9 @@ def describe(household: Household, scenario: Scenario, engine: Engine | None = N
                                amount=formats.euros_short(amount)))
             else:
                 parts.append(t("scenario.earnings", person=who, amount=formats.euros_short(change.net_monthly or 0.0)))
+            person = next((p for p in household.persons if p.id == change.person_id), None)
+            if person is not None and any(r.kind in change.ends and any(r.months()) for r in person.resources):
+                parts.append(t("scenario.benefit_ends", person=who))
         elif isinstance(change, CoupleChange):
             if change.status == CoupleStatus.SEUL:
                 parts.append(t("scenario.separation"))
@@ -458,10 +468,16 @@ def better_off_in_work(
     net_monthly: float | None = None,
     hours_per_week: float | None = None,
 ) -> WorkComparison:
-    """The current situation vs a job at ``net_monthly`` (or ``hours_per_week`` at the SMIC)."""
+    """The current situation vs a job at ``net_monthly`` (or ``hours_per_week`` at the SMIC).
+
+    With the job, the person's unemployment benefit stops: what France Travail would still
+    pay alongside a part-time salary (cumul allocation-salaire) depends on the benefit's
+    daily rate and former salary, which Guichet does not know, and keeping the whole
+    benefit would promise money that will not come. The note says so."""
     if net_monthly is None and hours_per_week is None:
         hours_per_week = 35.0
-    change = EarningsChange(person_id, net_monthly=net_monthly, hours_per_week=hours_per_week, activity=Activity.SALARIE)
+    change = EarningsChange(person_id, net_monthly=net_monthly, hours_per_week=hours_per_week,
+                            activity=Activity.SALARIE, ends=(ResourceKind.CHOMAGE,))
     scenario = Scenario((change,), label=t("scenario.work"))
     comparison = compare(engine, household, [scenario], month)
     salary = net_monthly if net_monthly is not None else salary_for_hours(engine, month, hours_per_week or 0.0)
@@ -469,7 +485,11 @@ def better_off_in_work(
     delta = round(after - before, 2)
     values = dict(before=formats.euros(before), after=formats.euros(after), delta=formats.euros(abs(delta)))
     key = "scenario.better_off.gain" if delta > 0.005 else "scenario.better_off.loss" if delta < -0.005 else "scenario.better_off.same"
-    return WorkComparison(comparison, person_id, salary, before, after, delta, t(key, **values), t("scenario.better_off.steady"))
+    note = t("scenario.better_off.steady")
+    person = _person_of(household, person_id)
+    if any(r.kind == ResourceKind.CHOMAGE and any(r.months()) for r in person.resources):
+        note += " " + t("scenario.better_off.unemployment_stops", person=_person_label(household, person_id))
+    return WorkComparison(comparison, person_id, salary, before, after, delta, t(key, **values), note)
 
 
 # --------------------------------------------------------------------------- earnings curve

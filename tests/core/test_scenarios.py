@@ -15,6 +15,7 @@ import explain_cases as cases
 from explain_cases import MONTH, D, parameter_from_file
 
 from app.core.engine import Status
+from app.core.i18n import t
 from app.core.household import Activity, CoupleStatus, HousingStatus, Person, Resource, ResourceKind, Role
 from app.core.scenarios import (
     Birth,
@@ -124,6 +125,29 @@ def test_better_off_in_work_equals_two_computations(engine) -> None:
     assert (work.before, work.after) == (pytest.approx(before, abs=0.005), pytest.approx(after, abs=0.005))
     assert work.delta == pytest.approx(after - before, abs=0.005)
     assert ("augmente" if work.delta > 0 else "baisse") in work.text
+
+
+def test_with_a_job_the_unemployment_benefit_stops_and_the_note_says_so(engine) -> None:
+    """A job seeker paid 1 100 € of unemployment benefit takes a 24-hour job: the « with a
+    job » side is the same household built by hand with the salary, the activity « salarié »
+    and no unemployment benefit (keeping it would promise money France Travail would not
+    pay in full)."""
+    seeker = dataclasses.replace(cases.single_no_income(), persons=(dataclasses.replace(
+        cases.single_no_income().persons[0], activity=Activity.DEMANDEUR_EMPLOI_INDEMNISE,
+        resources=(Resource(ResourceKind.CHOMAGE, stable=1100.0),)),))
+    work = better_off_in_work(engine, seeker, "p1", MONTH, hours_per_week=24)
+    salary = salary_for_hours(engine, MONTH, 24)
+    by_hand = dataclasses.replace(seeker, persons=(dataclasses.replace(
+        seeker.persons[0], activity=Activity.SALARIE,
+        resources=(Resource(ResourceKind.SALAIRE_NET, stable=salary),)),))
+    _, before = _single(engine, seeker)
+    _, after = _single(engine, by_hand)
+    assert (work.before, work.after) == (pytest.approx(before, abs=0.005), pytest.approx(after, abs=0.005))
+    assert work.comparison.row("resources").values == (1100.0, pytest.approx(salary, abs=0.005))
+    assert "allocation chômage" in work.note and "France Travail" in work.note
+    # nobody paid an unemployment benefit: the plain note
+    assert better_off_in_work(engine, cases.single_no_income(), "p1", MONTH, hours_per_week=24).note == \
+        t("scenario.better_off.steady")
 
 
 @pytest.fixture(scope="module")

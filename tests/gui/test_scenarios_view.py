@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,35 @@ def test_the_comparison_goes_into_the_handout(window: Any, qtbot: Any, core_engi
     dialog.close()
 
 
+def test_a_job_seeker_given_a_salary_takes_a_job_and_their_unemployment_benefit_stops(
+        qtbot: Any, gui_app: Any) -> None:
+    """The comparison's variant says what « Mieux en emploi ? » does: a job seeker paid
+    an unemployment benefit who is given a salary becomes « salarié » and the benefit
+    stops (the column's title says so)."""
+    from app.core.scenarios import EarningsChange, apply_scenario, describe
+
+    path = next(p for p in example_files() if p.name == "08-mere-au-chomage-lyceen-marseille.json")
+    household, month = load_case(path)
+    seeker = household.persons[0]
+    assert seeker.activity == Activity.DEMANDEUR_EMPLOI_INDEMNISE
+    assert any(r.kind == ResourceKind.CHOMAGE for r in seeker.resources)
+    editor = scenarios_view.VariantEditor(1)
+    qtbot.addWidget(editor)
+    editor.set_household(household, month)
+    editor.boxes["earnings"].setChecked(True)
+    editor.earnings_amount.mode.setCurrentIndex(0)
+    type_text(editor.earnings_amount.value, "1 200", clear=True)
+    scenario = editor.scenario()
+    (change,) = scenario.changes
+    assert change == EarningsChange(seeker.id, 1200.0, None, Activity.SALARIE, (ResourceKind.CHOMAGE,))
+    after = apply_scenario(None, household, scenario, month)  # type: ignore[arg-type] - no engine for a net salary
+    person = next(p for p in after.persons if p.id == seeker.id)
+    assert person.activity == Activity.SALARIE
+    assert {r.kind for r in person.resources} == {ResourceKind.SALAIRE_NET} | {
+        r.kind for r in seeker.resources if r.kind not in (ResourceKind.CHOMAGE, ResourceKind.SALAIRE_NET)}
+    assert "fin de l'allocation chômage" in describe(household, scenario)
+
+
 def test_a_variant_with_several_changes_and_a_wrong_one(window: Any, qtbot: Any) -> None:
     """Three variants (birth; move + raise; a new partner), each column computed; an empty amount is refused
     with a French message naming the variant and nothing is sent."""
@@ -253,6 +283,21 @@ def test_better_off_in_work_shows_the_cores_figures(window: Any, qtbot: Any, cor
     assert formats.euros(gain) in page.sentence.text()
     assert page.sentence.text().startswith("Avec cet emploi")
     assert page.note.text() == t("scenario.better_off.steady") and page.note.isVisible()
+
+    # « Ajouter au document… »: the handout carries the answer, with the same gain
+    from pypdf import PdfReader
+
+    assert page.handout_button.isEnabled()
+    page.handout_button.click()
+    handout = window.work_handout_dialog
+    qtbot.waitUntil(lambda: bool(handout.data), timeout=60_000)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(handout.data)).pages)
+    text = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    plain = lambda s: " ".join(s.replace("\u00a0", " ").replace("\u202f", " ").split())  # noqa: E731
+    assert plain(t("scenario.sheet.work_title")) in text
+    assert plain(page.sentence.text()) in text and plain(formats.euros(gain)) in text
+    assert plain(t("scenario.better_off.steady")) in text
+    handout.close()
     dialog.close()
 
 

@@ -63,6 +63,7 @@ from app.core.handout_extras import (
     shown_rows,
     status_changed,
     value_text,
+    work_flowable,
 )
 from app.core.household import Activity, CoupleStatus, Household, HousingStatus, Person, Resource, ResourceKind, Role
 from app.core.i18n import t
@@ -380,8 +381,13 @@ class VariantEditor(QGroupBox):
             amount = self.earnings_amount.payload(name)
             person = next(p for p in household.persons if p.id == person_id)
             works = any(v > 0 for v in amount.values())
-            activity = Activity.SALARIE if works and person.activity in JOB_SEEKING else None
-            changes.append(sc.EarningsChange(person_id, activity=activity, **amount))
+            taking_a_job = works and person.activity in JOB_SEEKING
+            # a job seeker taking a job: « salarié », and the unemployment benefit stops
+            # (as « Mieux en emploi ? »: better_off_in_work)
+            changes.append(sc.EarningsChange(
+                person_id, amount.get("net_monthly"), amount.get("hours_per_week"),
+                activity=Activity.SALARIE if taking_a_job else None,
+                ends=(ResourceKind.CHOMAGE,) if taking_a_job else ()))
         if self.boxes["couple"].isChecked():
             if self.couple_kind.currentData() == "separation":
                 if household.conjoint is None:
@@ -734,6 +740,9 @@ class WorkPage(_PersonPage):
         self.compute_button = self.action_button = QPushButton(t("gui.scenarios.work.compute"))
         accessible(self.compute_button, t("gui.scenarios.work.compute_name"))
         self.compute_button.setDefault(True)
+        self.handout_button = QPushButton(t("gui.scenarios.work.add_to_handout"))
+        accessible(self.handout_button, t("gui.scenarios.work.add_to_handout_name"))
+        self.handout_button.setEnabled(False)
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
         self.sentence.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -773,6 +782,7 @@ class WorkPage(_PersonPage):
         left.addWidget(self.sentence)
         left.addLayout(form)
         left.addWidget(self.note)
+        left.addWidget(self.handout_button, 0, Qt.AlignmentFlag.AlignLeft)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.detail_title)
@@ -781,6 +791,7 @@ class WorkPage(_PersonPage):
         layout.addLayout(left, 1)
         layout.addLayout(right, 1)
         self.compute_button.clicked.connect(self.compute)
+        self.handout_button.clicked.connect(self.add_to_handout)
         self.amount.value.returnPressed.connect(self.compute)
         self.show_work(None)
 
@@ -800,6 +811,7 @@ class WorkPage(_PersonPage):
         has = work is not None
         for widget in (self.sentence, self.note, self.detail_title, self.table):
             widget.setVisible(has)
+        self.handout_button.setEnabled(has)
         if work is None:
             for label in self.figures.values():
                 label.setText("—")
@@ -816,6 +828,12 @@ class WorkPage(_PersonPage):
         set_text_color(self.figures["delta"], None if good is None else (FAVOURABLE[1] if good else UNFAVOURABLE[1]))
         self.table.show_comparison(work.comparison, only_changed=True)
         self.set_status(t("gui.scenarios.done", month=formats.month(work.comparison.month)), "ok")
+
+    def add_to_handout(self) -> None:
+        """The handout preview with the answer and the rows that change after the benefits."""
+        if self.result is not None:
+            open_handout_with(self.dialog.main_window, work_flowable(self.result),
+                              t("gui.scenarios.work.handout_title"), "work_handout_dialog")
 
 
 class CurvePage(_PersonPage):
