@@ -173,4 +173,4 @@ def curve_flowable(curve: EarningsCurve, title: str) -> Any:
     from app.core.scenarios import curve_drawing
 
     drawing = curve_drawing(curve, width=FRAME_WIDTH, height=330, title=title)
-    return KeepTogether([drawing, para(t("curve.caption"), styles().small)])
+    return KeepTogether([drawing, para(" ".join((t("curve.caption"), *curve.notes)), styles().small)])

@@ -510,6 +510,7 @@ class EarningsCurve:
     css_participation: np.ndarray
     benefits_monthly: np.ndarray  # monthly benefits counted in totals
     smic_net: float
+    notes: tuple[str, ...] = ()  # French sentences the curve must be read with
 
     def at(self, index: int) -> dict[str, float]:
         """Every figure of one point (for a tooltip)."""
@@ -588,8 +589,17 @@ def earnings_curve(
     return EarningsCurve(
         month=month, person_id=person_id, earnings=levels, resources=np.round(resources, 2), disposable=disposable,
         benefits=benefits, periods=periods, labels=labels, css_participation=css, benefits_monthly=monthly,
-        smic_net=smic,
+        smic_net=smic, notes=_curve_notes(household, person_id),
     )
+
+
+def _curve_notes(household: Household, person_id: str) -> tuple[str, ...]:
+    """The person's unemployment benefit is kept at every level of the curve (the rest of
+    the situation is as declared): say so, since with a job it is cut or stops."""
+    person = _person_of(household, person_id)
+    if any(r.kind == ResourceKind.CHOMAGE and any(r.months()) for r in person.resources):
+        return (t("curve.keeps_unemployment_benefit", person=_person_label(household, person_id)),)
+    return ()
 
 
 _NOT_THE_PERSONS_OWN = {"statut_marital", "livret_a"}  # set by the mapping from the household

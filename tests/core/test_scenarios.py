@@ -150,6 +150,17 @@ def test_with_a_job_the_unemployment_benefit_stops_and_the_note_says_so(engine) 
         t("scenario.better_off.steady")
 
 
+def test_a_curve_keeping_an_unemployment_benefit_says_so(engine, curve) -> None:
+    seeker = dataclasses.replace(cases.single_no_income(), persons=(dataclasses.replace(
+        cases.single_no_income().persons[0], activity=Activity.DEMANDEUR_EMPLOI_INDEMNISE,
+        resources=(Resource(ResourceKind.CHOMAGE, stable=1100.0),)),))
+    kept = earnings_curve(engine, seeker, "p1", MONTH, points=3)
+    assert kept.notes == (t("curve.keeps_unemployment_benefit", person="Demandeur"),)
+    assert kept.resources[0] == pytest.approx(1100.0)  # the benefit is there at every level
+    assert kept.resources[-1] == pytest.approx(1100.0 + kept.earnings[-1])
+    assert curve.notes == ()  # a salaried parent: nothing to add
+
+
 @pytest.fixture(scope="module")
 def curve(engine):
     return earnings_curve(engine, cases.parent_one_child(), "p1", MONTH)

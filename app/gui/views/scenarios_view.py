@@ -843,6 +843,10 @@ class CurvePage(_PersonPage):
         self.household: Household | None = None
         intro = QLabel(t("gui.scenarios.curve.intro"))
         intro.setWordWrap(True)
+        self.notes = QLabel()  # what the curve must be read with (EarningsCurve.notes)
+        self.notes.setWordWrap(True)
+        set_text_color(self.notes, "#7a4b00")
+        self.notes.hide()
         self.person = QComboBox()
         accessible(self.person, t("gui.scenarios.person_name"))
         person_label_widget = QLabel(t("gui.scenarios.person"))
@@ -882,6 +886,7 @@ class CurvePage(_PersonPage):
         layout.addWidget(intro)
         layout.addLayout(row)
         layout.addLayout(body, 1)
+        layout.addWidget(self.notes)
         self.draw_button.clicked.connect(self.draw)
         self.handout_button.clicked.connect(self.add_to_handout)
         self.chart.cursorMoved.connect(self._on_cursor)
@@ -900,6 +905,8 @@ class CurvePage(_PersonPage):
 
     def show_curve(self, curve: EarningsCurve | None) -> None:
         self.curve = curve
+        self.notes.setText("\n".join(curve.notes) if curve is not None else "")
+        self.notes.setVisible(bool(curve is not None and curve.notes))
         self.chart.set_curve(curve, self.title())
         self.handout_button.setEnabled(curve is not None)
         self._on_cursor(self.chart.cursor_index or 0)
