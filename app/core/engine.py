@@ -248,7 +248,7 @@ def _nobody(predicate: Callable[[Any, dt.date], bool]) -> Callable[[Household, s
 
 
 def _declares(kind: ResourceKind) -> Callable[[Any, dt.date], bool]:
-    return lambda p, _day: any(r.kind == kind and any(r.months()) for r in p.resources)
+    return lambda p, _day: p.declares(kind)
 
 
 def _always(_household: Household, _month: str) -> bool:

@@ -128,6 +128,10 @@ class Person:
     def has_disability(self) -> bool:
         return self.disability_rate is not None and self.disability_rate > 0
 
+    def declares(self, *kinds: ResourceKind) -> bool:
+        """A resource of one of ``kinds`` with some amount over the declared months."""
+        return any(r.kind in kinds and any(r.months()) for r in self.resources)
+
     def resource(self, kind: ResourceKind) -> Resource | None:
         for item in self.resources:
             if item.kind == kind:

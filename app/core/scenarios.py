@@ -281,7 +281,7 @@ def describe(household: Household, scenario: Scenario, engine: Engine | None = N
             else:
                 parts.append(t("scenario.earnings", person=who, amount=formats.euros_short(change.net_monthly or 0.0)))
             person = next((p for p in household.persons if p.id == change.person_id), None)
-            if person is not None and any(r.kind in change.ends and any(r.months()) for r in person.resources):
+            if person is not None and person.declares(*change.ends):
                 parts.append(t("scenario.benefit_ends", person=who))
         elif isinstance(change, CoupleChange):
             if change.status == CoupleStatus.SEUL:
@@ -487,7 +487,7 @@ def better_off_in_work(
     key = "scenario.better_off.gain" if delta > 0.005 else "scenario.better_off.loss" if delta < -0.005 else "scenario.better_off.same"
     note = t("scenario.better_off.steady")
     person = _person_of(household, person_id)
-    if any(r.kind == ResourceKind.CHOMAGE and any(r.months()) for r in person.resources):
+    if person.declares(ResourceKind.CHOMAGE):
         note += " " + t("scenario.better_off.unemployment_stops", person=_person_label(household, person_id))
     return WorkComparison(comparison, person_id, salary, before, after, delta, t(key, **values), note)
 
@@ -597,7 +597,7 @@ def _curve_notes(household: Household, person_id: str) -> tuple[str, ...]:
     """The person's unemployment benefit is kept at every level of the curve (the rest of
     the situation is as declared): say so, since with a job it is cut or stops."""
     person = _person_of(household, person_id)
-    if any(r.kind == ResourceKind.CHOMAGE and any(r.months()) for r in person.resources):
+    if person.declares(ResourceKind.CHOMAGE):
         return (t("curve.keeps_unemployment_benefit", person=_person_label(household, person_id)),)
     return ()
 
