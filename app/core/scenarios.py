@@ -49,7 +49,7 @@ from app.core.i18n import t
 from app.core.periods import first_day, parse_month
 from app.core.simulation_build import build_copies
 from app.core.situation import CONVERTED_KINDS, DIRECT_KINDS, Situation, build_situation
-from app.core.validation import require_valid, validate
+from app.core.validation import require_valid, role_label, validate
 
 CSS_PARTICIPATION = "css_participation"
 
@@ -273,7 +273,7 @@ def describe(household: Household, scenario: Scenario, engine: Engine | None = N
     parts = []
     for change in scenario.changes:
         if isinstance(change, EarningsChange):
-            who = _person_label(household, change.person_id)
+            who = role_label(household, change.person_id)
             if change.hours_per_week is not None and engine is not None and month is not None:
                 amount = salary_for_hours(engine, month, change.hours_per_week)
                 parts.append(t("scenario.hours", person=who, hours=formats.number(change.hours_per_week, 0),
@@ -294,7 +294,7 @@ def describe(household: Household, scenario: Scenario, engine: Engine | None = N
             parts.append(t("scenario.move_to", commune=_commune_name(change.commune_insee))
                          if change.commune_insee else t("scenario.move"))
         elif isinstance(change, PersonLeaves):
-            parts.append(t("scenario.child_leaves", person=_person_label(household, change.person_id)))
+            parts.append(t("scenario.child_leaves", person=role_label(household, change.person_id)))
     return " ; ".join(parts)
 
 
@@ -306,18 +306,6 @@ def _commune_name(code: str) -> str:
     except Exception:  # noqa: BLE001 - the name is a nicety; the code says the same
         commune = None
     return commune.name if commune is not None else code
-
-
-def _person_label(household: Household, person_id: str) -> str:
-    """Role and rank, never a name: « Demandeur », « Enfant 2 »."""
-    person = next((p for p in household.persons if p.id == person_id), None)
-    if person is None:
-        return person_id
-    label = t(f"explain.person.{person.role.value}")
-    same = [p for p in household.persons if p.role == person.role]
-    if len(same) > 1:
-        label = f"{label} {same.index(person) + 1}"
-    return label
 
 
 # --------------------------------------------------------------------------- money
@@ -488,7 +476,7 @@ def better_off_in_work(
     note = t("scenario.better_off.steady")
     person = _person_of(household, person_id)
     if person.declares(ResourceKind.CHOMAGE):
-        note += " " + t("scenario.better_off.unemployment_stops", person=_person_label(household, person_id))
+        note += " " + t("scenario.better_off.unemployment_stops", person=role_label(household, person_id))
     return WorkComparison(comparison, person_id, salary, before, after, delta, t(key, **values), note)
 
 
@@ -598,7 +586,7 @@ def _curve_notes(household: Household, person_id: str) -> tuple[str, ...]:
     the situation is as declared): say so, since with a job it is cut or stops."""
     person = _person_of(household, person_id)
     if person.declares(ResourceKind.CHOMAGE):
-        return (t("curve.keeps_unemployment_benefit", person=_person_label(household, person_id)),)
+        return (t("curve.keeps_unemployment_benefit", person=role_label(household, person_id)),)
     return ()
 
 

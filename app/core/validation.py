@@ -49,6 +49,16 @@ def person_label(index: int, person: Person | None = None) -> str:
     return t("field.person", number=index + 1)
 
 
+def role_label(household: Household, person_id: str) -> str:
+    """Role and rank, never a name (for a printed document): « Demandeur », « Enfant 2 »."""
+    person = next((p for p in household.persons if p.id == person_id), None)
+    if person is None:
+        return person_id
+    label = t(f"explain.person.{person.role.value}")
+    same = [p for p in household.persons if p.role == person.role]
+    return f"{label} {same.index(person) + 1}" if len(same) > 1 else label
+
+
 def field_label(path: str, household: Household | None = None) -> str:
     """French name of a field path, e.g. ``Personne 2 (Léa), date de naissance``."""
     parts = path.split(".")

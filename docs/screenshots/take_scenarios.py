@@ -50,9 +50,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.core.catalogue import load_catalogue
+    from app.core.i18n import t
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow, list_examples
-    from app.core.i18n import t
     from app.gui.views import scenarios_view
 
     app = create_application()

@@ -68,7 +68,7 @@ from app.core.handout_extras import (
 from app.core.household import Activity, CoupleStatus, Household, HousingStatus, Person, Resource, ResourceKind, Role
 from app.core.i18n import t
 from app.core.periods import add_months, months_range
-from app.core.validation import person_label
+from app.core.validation import person_label, role_label
 from app.gui.views.earnings_chart import EarningsChart
 from app.gui.views.housing_form import CommuneEdit
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, accessible, set_text_color, tools_menu
@@ -157,16 +157,6 @@ def fill_persons(combo: QComboBox, choices: Sequence[tuple[str, str]]) -> None:
     index = combo.findData(kept)
     combo.setCurrentIndex(index if index >= 0 else 0)
     combo.blockSignals(False)
-
-
-def role_label(household: Household, person_id: str) -> str:
-    """« Demandeur », « Conjoint », « Enfant 2 »: no name (for a printed document)."""
-    person = next((p for p in household.persons if p.id == person_id), None)
-    if person is None:
-        return person_id
-    label = t(f"explain.person.{person.role.value}")
-    same = [p for p in household.persons if p.role == person.role]
-    return f"{label} {same.index(person) + 1}" if len(same) > 1 else label
 
 
 class AmountChoice(QWidget):
