@@ -39,7 +39,6 @@ computed in this process by that engine (tests, and callers that hold one).
 from __future__ import annotations
 
 import argparse
-import csv
 import ctypes
 import datetime as dt
 import gc
@@ -63,7 +62,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from app.core import formats
+from app.core import csv_safe, formats
 from app.core.batch_input import InputError, Source, open_source, parse_record
 from app.core.catalogue import Benefit, Catalogue, load_catalogue
 from app.core.i18n import t
@@ -867,7 +866,7 @@ def _assemble(folder: Path, count: int, catalogue: Catalogue, output: Path, erro
 def _assemble_into(folder: Path, count: int, benefits: list[Benefit], ids: list[str], headers: list[str],
                    summary: Summary, warnings: set[str], output: Path, target: Path, errors_tmp: Path) -> None:
     with errors_tmp.open("w", encoding="utf-8-sig", newline="") as errors_handle:
-        errors_writer = csv.writer(errors_handle, delimiter=";")
+        errors_writer = csv_safe.writer(errors_handle)
         errors_writer.writerow([t("batch.errors.line"), t("batch.errors.reference"), t("batch.errors.column"),
                                 t("batch.errors.reason")])
         if output.suffix.lower() == ".xlsx":
@@ -894,16 +893,15 @@ def _assemble_into(folder: Path, count: int, benefits: list[Benefit], ids: list[
             book.close(order=[1, 0])
         else:
             with target.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle, delimiter=";")
+                writer = csv_safe.writer(handle)
                 writer.writerow(headers)
                 for row in _rows_in_order(folder, count, ids, summary, warnings, errors_writer):
-                    cells = _household_cells(row, benefits, summary.add(row), row["l"])
-                    writer.writerow([_csv_value(v) for v in cells])
+                    writer.writerow(_household_cells(row, benefits, summary.add(row), row["l"]))
             summary.warnings = sorted(warnings)
             summary_tmp = folder / "summary.csv"
             with summary_tmp.open("w", encoding="utf-8-sig", newline="") as handle:
-                summary_writer = csv.writer(handle, delimiter=";")
-                for summary_row, _kind in _summary_rows(summary, csv_values=True):
+                summary_writer = csv_safe.writer(handle)
+                for summary_row, _kind in _summary_rows(summary):
                     summary_writer.writerow(summary_row)
             os.replace(summary_tmp, _summary_csv_path(output))
 
@@ -931,19 +929,12 @@ def _rows_in_order(folder: Path, count: int, ids: list[str], summary: Summary, w
             yield item["r"]
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}".replace(".", ",")
-    return str(value)
-
-
-def _summary_rows(summary: Summary, csv_values: bool = False) -> list[tuple[list[Any], str]]:
+def _summary_rows(summary: Summary) -> list[tuple[list[Any], str]]:
     """The summary as rows, each with its kind ("title", "header", "money", "table",
-    "text"), shared by the XLSX sheet and the CSV file."""
+    "text"), shared by the XLSX sheet and the CSV file (typed values: ``csv_safe``
+    writes the numbers the French way)."""
     def money(value: float) -> Any:
-        return _csv_value(round(value, 2)) if csv_values else round(value, 2)
+        return round(float(value), 2)
 
     rows: list[tuple[list[Any], str]] = [
         ([t("batch.summary.title")], "title"),

@@ -34,7 +34,7 @@ from typing import Any
 from app.core.household import Activity, CoupleStatus, Household, HousingStatus, ResourceKind, Schooling
 from app.core.i18n import t
 from app.core.periods import parse_month
-from app.core.validation import InvalidHousehold
+from app.core.validation import MAX_REFERENCE, InvalidHousehold
 
 # --------------------------------------------------------------------------- the template
 
@@ -80,9 +80,12 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 )
 REQUIRED_COLUMNS = ("demandeur_date_naissance", "statut_logement")
 LIST_SEPARATORS = re.compile(r"\s*[;|]\s*")
+# The yes/no values accepted (docs/batch.md), compared without case, accents or spaces
+# around; anything else ("-1", "2", "peut-être") is refused, naming the column.
 YES = {"oui", "o", "yes", "y", "vrai", "true", "1", "x"}
 NO = {"non", "n", "no", "faux", "false", "0"}
 
+MAX_CELL_CHARS = 131_072  # csv's own limit on a cell; a longer one refuses the file
 TABULAR_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -228,14 +231,17 @@ def _csv_source(path: Path) -> Source:
                     utf8 = False
     encoding = "utf-8-sig" if utf8 else "cp1252"  # Excel's "CSV (séparateur: point-virgule)" on Windows
     with path.open(encoding=encoding, newline="") as handle:
-        first = handle.readline()
+        first = handle.readline(MAX_CELL_CHARS)
         delimiter = max(";,\t", key=first.count) if first.strip() else ";"
         handle.seek(0)
         reader = csv.reader(handle, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise InputError(t("batch.input.empty", path=path.name))
-        total = sum(1 for row in reader if any(cell.strip() for cell in row))
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise InputError(t("batch.input.empty", path=path.name))
+            total = sum(1 for row in reader if any(cell.strip() for cell in row))
+        except csv.Error:  # a cell over csv's limit (128 KiB): not a table of households
+            raise InputError(t("batch.input.cell_too_long", path=path.name, line=reader.line_num)) from None
     headers, unknown = check_headers(header, path.name)
     return Source(path, "csv", digest.hexdigest(), total, headers, unknown, encoding, delimiter)
 
@@ -316,12 +322,12 @@ def _column_of(path: str, columns: dict[str, str]) -> str:
 
 
 def _parse_case_text(record: Record) -> Parsed:
-    from app.core.casefile import case_from_dict
+    from app.core.casefile import case_from_dict, parse_case_json
 
     try:
-        data = json.loads(record.payload)
-    except json.JSONDecodeError as error:
-        return Parsed(record.line, "", None, None, [("", t("problem.not_json", line=record.line, column=error.colno))])
+        data = parse_case_json(record.payload, line=record.line)
+    except InvalidHousehold as error:
+        return Parsed(record.line, "", None, None, _case_problems(error))
     reference = _reference_of(data)
     try:
         household, month = case_from_dict(data)
@@ -341,10 +347,13 @@ def _parse_case_file(record: Record) -> Parsed:
 
 
 def _reference_of(data: Any) -> str:
+    """The reference of a case that is refused, to name it in the errors file (text only,
+    cut to the reference's maximum)."""
     try:
-        return str(data["household"].get("reference") or "")
+        reference = data["household"].get("reference")
     except (KeyError, TypeError, AttributeError):
         return ""
+    return reference[:MAX_REFERENCE] if isinstance(reference, str) else ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -385,13 +394,15 @@ def _choice(value: Any, key: str) -> Any:
 
 
 def _boolean(value: Any) -> Any:
+    """True/False for a documented yes/no value; anything else as given (the case reader
+    says: "doit être oui ou non"). Signs and punctuation count: "-1" is not "1"."""
     if value is None:
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    text = normalise(str(value))
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").strip().lower()
     if text in YES:
         return True
     if text in NO:

@@ -11,6 +11,7 @@ and LibreOffice and reads back with openpyxl (tested).
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -70,7 +71,10 @@ def _cell(ref: str, value: Any, style: int) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return f'<c r="{ref}"{s}/>' if style else ""  # "nan" would make the file unreadable
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    # Text is an inline string, never a formula (<f>): "=HYPERLINK(…)" stays text.
     text = escape(_ILLEGAL.sub("", str(value)))
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 

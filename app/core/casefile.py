@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,10 +29,24 @@ from app.core.household import (
 )
 from app.core.i18n import t
 from app.core.periods import parse_month
-from app.core.validation import InvalidHousehold, Problem, field_label, validate
+from app.core.validation import (
+    MAX_BENEFIT_ID,
+    MAX_CODE,
+    MAX_FIRST_NAME,
+    MAX_ID,
+    MAX_LIST_ITEMS,
+    MAX_PERSONS,
+    MAX_REFERENCE,
+    InvalidHousehold,
+    Problem,
+    field_label,
+    shown,
+    validate,
+)
 
 FORMAT = "guichet-case"
 VERSION = 1
+MAX_CASE_BYTES = 1_000_000  # a case of 20 persons with 12 monthly amounts each is ~20 kB
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -52,6 +67,8 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, path: str, key: str, **params: Any) -> None:
+        """A French message naming the field; values repeated are cut to a few words."""
+        params = {name: shown(value) if name in ("value", "name") else value for name, value in params.items()}
         self.problems.append(Problem(path, t(key, field=field_label(path), **params)))
 
     def choice(self, data: dict[str, Any], name: str, path: str, enum: type[E], default: E | None = None) -> E | None:
@@ -68,6 +85,9 @@ class _Reader:
             return default
 
     def number(self, data: dict[str, Any], name: str, path: str, required: bool = False) -> float | None:
+        """A JSON number (kept as it is), or a text read as a French amount
+        (``formats.parse_amount``: ``1 500,50``; ``1.500`` is refused as ambiguous);
+        always finite."""
         value = data.get(name)
         if value is None:
             if required:
@@ -77,14 +97,47 @@ class _Reader:
             self.problem(path, "problem.not_a_number", value=value)
             return None
         if isinstance(value, str):
-            from app.core.formats import parse_amount
+            from app.core.formats import AmountError, parse_amount
 
             try:
                 return parse_amount(value)
-            except ValueError:
-                self.problem(path, "problem.not_a_number", value=value)
+            except AmountError as error:
+                self.problem(path, error.key, value=value)
                 return None
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):  # NaN, Infinity (Python's JSON reads them)
+            self.problem(path, "problem.not_a_number", value=value if isinstance(value, float) else shown(number))
+            return None
+        return number
+
+    def text(self, data: dict[str, Any], name: str, path: str, limit: int, default: str = "") -> str:
+        """A JSON text (a number, a list… is refused), at most ``limit`` characters."""
+        value = data.get(name)
+        if value is None or value == "":
+            return default
+        if not isinstance(value, str):
+            self.problem(path, "problem.not_text", value=value)
+            return default
+        if len(value) > limit:
+            self.problem(path, "problem.too_long", count=len(value), max=limit)
+            return default
+        return value
+
+    def items(self, data: dict[str, Any], name: str, path: str, limit: int = MAX_LIST_ITEMS) -> list[Any]:
+        """A JSON list of at most ``limit`` items (absent: empty)."""
+        value = data.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path, "problem.not_a_list")
+            return []
+        if len(value) > limit:
+            self.problem(path, "problem.too_many_items", count=len(value), max=limit)
+            return []
+        return value
 
     def boolean(self, data: dict[str, Any], name: str, path: str) -> bool:
         value = data.get(name, False)
@@ -107,9 +160,9 @@ class _Reader:
             return None
 
     def unknown(self, data: dict[str, Any], allowed: set[str], path: str) -> None:
-        for name in data:
-            if name not in allowed:
-                self.problem(path, "problem.unknown_field", name=name)
+        """The first few fields not in the format (the rest would only repeat the point)."""
+        for name in [name for name in data if name not in allowed][:5]:
+            self.problem(path, "problem.unknown_field", name=name)
 
 
 def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
@@ -123,6 +176,8 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
     if not isinstance(raw_persons, list):
         reader.problem("persons", "problem.not_a_list")
         raw_persons = []
+    elif len(raw_persons) > MAX_PERSONS:
+        raise InvalidHousehold((Problem("persons", t("problem.too_many_persons", count=len(raw_persons), max=MAX_PERSONS)),))
     for i, raw in enumerate(raw_persons):
         base = f"persons.{i}"
         if not isinstance(raw, dict):
@@ -133,9 +188,9 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
         birth = reader.date(raw, "birth_date", f"{base}.birth_date")
         activity = reader.choice(raw, "activity", f"{base}.activity", Activity, Activity.INACTIF)
         schooling = reader.choice(raw, "schooling", f"{base}.schooling", Schooling, Schooling.AUCUNE)
-        resources = _resources(reader, raw.get("resources", []), f"{base}.resources")
+        resources = _resources(reader, raw, f"{base}.resources")
         person_args = dict(
-            first_name=str(raw.get("first_name") or ""),
+            first_name=reader.text(raw, "first_name", f"{base}.first_name", MAX_FIRST_NAME),
             disability_rate=reader.number(raw, "disability_rate", f"{base}.disability_rate"),
             pregnant=reader.boolean(raw, "pregnant", f"{base}.pregnant"),
             ass_work_history=reader.boolean(raw, "ass_work_history", f"{base}.ass_work_history"),
@@ -146,7 +201,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
             continue
         persons.append(
             Person(
-                id=str(raw.get("id") or f"p{i + 1}"),
+                id=reader.text(raw, "id", f"{base}.id", MAX_ID, f"p{i + 1}"),
                 role=role,
                 birth_date=birth,
                 activity=activity,
@@ -166,20 +221,20 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
         rent=reader.number(raw_housing, "rent", "housing.rent") or 0.0,
         charges=reader.number(raw_housing, "charges", "housing.charges") or 0.0,
         conventionne=reader.boolean(raw_housing, "conventionne", "housing.conventionne"),
-        commune_insee=str(raw_housing.get("commune_insee") or ""),
-        postal_code=str(raw_housing.get("postal_code") or ""),
+        commune_insee=reader.text(raw_housing, "commune_insee", "housing.commune_insee", MAX_CODE),
+        postal_code=reader.text(raw_housing, "postal_code", "housing.postal_code", MAX_CODE),
     )
-    received = data.get("benefits_received") or []
-    if not isinstance(received, list):
-        reader.problem("benefits_received", "problem.not_a_list")
-        received = []
+    received = reader.items(data, "benefits_received", "benefits_received")
+    received_ids = [
+        reader.text({"b": b}, "b", "benefits_received", MAX_BENEFIT_ID) for b in received
+    ]
     household = Household(
         persons=tuple(persons),
         couple=reader.choice(data, "couple", "couple", CoupleStatus, CoupleStatus.SEUL) or CoupleStatus.SEUL,
         housing=housing,
         savings=reader.number(data, "savings", "savings"),
-        benefits_received=tuple(str(b) for b in received),
-        reference=str(data.get("reference") or ""),
+        benefits_received=tuple(b for b in received_ids if b),
+        reference=reader.text(data, "reference", "reference", MAX_REFERENCE),
     )
     problems = tuple(reader.problems)
     if len(persons) == len(raw_persons):  # value checks need every person
@@ -207,12 +262,9 @@ def _catalogue_ids(rules_dir: str) -> tuple[str, ...]:
     return load_catalogue(Path(rules_dir) / "benefits").all_ids()
 
 
-def _resources(reader: _Reader, raw: Any, path: str) -> tuple[Resource, ...]:
-    if not isinstance(raw, list):
-        reader.problem(path, "problem.not_a_list")
-        return ()
+def _resources(reader: _Reader, person: dict[str, Any], path: str) -> tuple[Resource, ...]:
     out = []
-    for j, item in enumerate(raw):
+    for j, item in enumerate(reader.items(person, "resources", path)):
         rpath = f"{path}.{j}"
         if not isinstance(item, dict):
             reader.problem(rpath, "problem.not_an_object")
@@ -221,14 +273,13 @@ def _resources(reader: _Reader, raw: Any, path: str) -> tuple[Resource, ...]:
         kind = reader.choice(item, "kind", f"{rpath}.kind", ResourceKind)
         stable = reader.number(item, "stable", f"{rpath}.stable")
         monthly: tuple[float, ...] | None = None
-        if item.get("monthly") is not None:
-            values = item["monthly"]
-            if not isinstance(values, list):
-                reader.problem(f"{rpath}.monthly", "problem.not_a_list")
-            else:
+        raw_monthly = item.get("monthly")
+        if raw_monthly is not None:
+            values = reader.items(item, "monthly", f"{rpath}.monthly")
+            if isinstance(raw_monthly, list) and len(raw_monthly) <= MAX_LIST_ITEMS:
                 parsed = [reader.number({"v": v}, "v", f"{rpath}.monthly", required=True) for v in values]
                 monthly = tuple(v if v is not None else 0.0 for v in parsed)
-        if stable is None and monthly is None:
+        if stable is None and raw_monthly is None:
             reader.problem(f"{rpath}.stable", "problem.required")
         if kind is not None:
             out.append(Resource(kind=kind, stable=stable, monthly=monthly))
@@ -294,28 +345,41 @@ def case_from_dict(data: Any, today: dt.date | None = None) -> tuple[Household, 
     if not isinstance(data, dict):
         raise InvalidHousehold((Problem("", t("problem.bad_format", value=type(data).__name__)),))
     if data.get("format") != FORMAT:
-        raise InvalidHousehold((Problem("format", t("problem.bad_format", value=data.get("format"))),))
+        raise InvalidHousehold((Problem("format", t("problem.bad_format", value=shown(data.get("format")))),))
     if data.get("version") != VERSION:
-        raise InvalidHousehold((Problem("version", t("problem.bad_version", value=data.get("version"), supported=VERSION)),))
+        raise InvalidHousehold((Problem("version", t("problem.bad_version", value=shown(data.get("version")), supported=VERSION)),))
     month = data.get("month")
     if month is not None:
         try:
             parse_month(str(month))
         except ValueError:
-            raise InvalidHousehold((Problem("month", t("problem.not_a_month", field=t("field.month"), value=month)),)) from None
+            raise InvalidHousehold((Problem("month", t("problem.not_a_month", field=t("field.month"), value=shown(month))),)) from None
     return household_from_dict(data.get("household"), today), (str(month) if month else None)
 
 
 def load_case(path: Path, today: dt.date | None = None) -> tuple[Household, str | None]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as handle:
+            content = handle.read(MAX_CASE_BYTES + 1)
+        text = content.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidHousehold((Problem("", t("problem.unreadable", reason=type(error).__name__)),)) from None
+    return case_from_dict(parse_case_json(text), today)
+
+
+def parse_case_json(text: str, line: str | None = None) -> Any:
+    """The JSON of a case file or of a JSON-lines line (``line``: its number, for the
+    message), at most ``MAX_CASE_BYTES``; raises InvalidHousehold (French) for what is
+    not JSON, too big or too deeply nested."""
+    if len(text) > MAX_CASE_BYTES:
+        raise InvalidHousehold((Problem("", t("problem.too_big", size=f"{len(text):,}".replace(",", " "),
+                                              max=f"{MAX_CASE_BYTES:,}".replace(",", " "))),))
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidHousehold((Problem("", t("problem.not_json", line=error.lineno, column=error.colno)),)) from None
-    return case_from_dict(data, today)
+        raise InvalidHousehold((Problem("", t("problem.not_json", line=line or error.lineno, column=error.colno)),)) from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits, [[[[…]]]]
+        raise InvalidHousehold((Problem("", t("problem.too_deep")),)) from None
 
 
 def dump_case(household: Household, month: str | None = None) -> str:

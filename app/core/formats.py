@@ -7,6 +7,8 @@ comma as decimal mark, no-break space before the euro sign: ``1 234,56 €``.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 
 NNBSP = "\u202f"  # thousands separator
 NBSP = "\u00a0"  # before units
@@ -49,21 +51,65 @@ def month(value: str | dt.date) -> str:
     return f"{MONTHS_FR[mon - 1]} {year}"
 
 
-def parse_amount(text: str) -> float:
-    """Parse an amount typed the French way (``1 234,56``, ``1234.56``, ``1 234 €``).
+class AmountError(ValueError):
+    """Text that is not an amount; ``key`` is the French message (``problem.*``) to give,
+    with the field and the value typed."""
 
-    Raises ValueError when the text is not a number.
+    def __init__(self, text: str, key: str = "problem.not_a_number") -> None:
+        super().__init__(text)
+        self.key = key
+
+
+MAX_AMOUNT_TEXT = 40  # characters; a longer text is not an amount
+_SPACES = (" ", NBSP, NNBSP, "\u2009", "\u2007")  # thousands separators agents and spreadsheets use
+_AMOUNT_CHARS = re.compile(r"[+-]?[0-9\u202f]*(?:[.,][0-9\u202f.,]*)?")
+
+
+def parse_amount(text: str) -> float:
+    """An amount typed the French way: ``1500``, ``1 500``, ``1 500,50``, ``1500,5``,
+    ``1 234 €``, or with a decimal point and at most 2 decimals (``1500.50``).
+
+    Read with Babel's French parser (``fr_FR``, strict: thousands in groups of 3).
+    Refused, with ``AmountError.key`` saying why: what is ambiguous (``1.500``,
+    ``2.000``, ``1,500``: a point or a comma followed by 3 digits; ``1,234.56`` or
+    ``1.234,56``: both marks), more than 2 decimals, and anything else that is not
+    a plain number (``nan``, ``inf``, ``1e5``, ``1_000``, letters, other digits).
+    The value is always finite. Negative amounts are read (validation refuses them,
+    saying so).
     """
-    cleaned = (
-        text.replace(NNBSP, "").replace(NBSP, "").replace(" ", "").replace("€", "").strip()
-    )
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    elif "," in cleaned and "." in cleaned:  # 1.234,56
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    if not cleaned:
-        raise ValueError("empty amount")
-    return float(cleaned)
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    if len(text) > MAX_AMOUNT_TEXT:
+        raise AmountError(text)
+    cleaned = text.strip()
+    if cleaned.endswith("€"):
+        cleaned = cleaned[:-1].rstrip()
+    cleaned = cleaned.replace("\u2212", "-")  # the typographic minus
+    for space in _SPACES:
+        cleaned = cleaned.replace(space, NNBSP)
+    if not cleaned or not _AMOUNT_CHARS.fullmatch(cleaned) or not any(c.isdigit() for c in cleaned):
+        raise AmountError(text)
+    marks = sum(cleaned.count(mark) for mark in ".,")
+    if marks > 1:
+        raise AmountError(text, "problem.ambiguous_amount")  # 1,234.56 / 1.234,56 / 1.500.000
+    whole, decimals = cleaned, ""
+    if marks:
+        mark = "." if "." in cleaned else ","
+        whole, decimals = cleaned.split(mark)
+        if not decimals.isdigit():
+            raise AmountError(text)
+        if len(decimals) == 3 and whole.strip("+-0" + NNBSP):
+            raise AmountError(text, "problem.ambiguous_amount")  # 1.500 or 1,500: thousands or decimals?
+        if len(decimals) > 2:
+            raise AmountError(text, "problem.too_many_decimals")
+    try:
+        value = parse_decimal(whole + ("," + decimals if decimals else ""), locale="fr_FR", strict=True)
+    except NumberFormatError:
+        raise AmountError(text) from None
+    result = float(value)
+    if not value.is_finite() or not math.isfinite(result):
+        raise AmountError(text)
+    return result
 
 
 def parse_date(text: str) -> dt.date:

@@ -9,7 +9,9 @@ widget; ``Problem.message`` is what the agent reads.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.household import (
     STATUSES_WITH_HOUSING_COST,
@@ -26,6 +28,15 @@ MAX_MONTHLY_AMOUNT = 50_000.0  # a monthly resource above this is a typing error
 MAX_RENT = 10_000.0
 MAX_YEARLY_INCOME = 1_000_000.0
 MAX_SAVINGS = 10_000_000.0
+# Free-text fields, in characters (the case file, a screening row and the editor all
+# stop here, with a message; a longer text is a pasting error, and would slow the handout).
+MAX_FIRST_NAME = 60
+MAX_REFERENCE = 40
+MAX_ID = 40
+MAX_CODE = 10  # commune INSEE code (5), postal code (5)
+MAX_BENEFIT_ID = 80
+MAX_LIST_ITEMS = 100  # benefits received, resources of a person
+MAX_SHOWN = 40  # characters of a value repeated in a message
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,15 @@ class InvalidHousehold(ValueError):
         self.problems = problems
 
 
+def shown(value: Any) -> str:
+    """A value as a message repeats it: at most ``MAX_SHOWN`` characters."""
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
 def person_label(index: int, person: Person | None = None) -> str:
     name = person.first_name.strip() if person is not None else ""
-    if name:
+    if name and len(name) <= MAX_FIRST_NAME:
         return t("field.person_named", number=index + 1, name=name)
     return t("field.person", number=index + 1)
 
@@ -81,6 +98,8 @@ def field_label(path: str, household: Household | None = None) -> str:
 def _amount_problems(path: str, value: float | None, maximum: float, household: Household, yearly: bool = False) -> list[Problem]:
     if value is None:
         return []
+    if not math.isfinite(value):
+        return [Problem(path, t("problem.not_a_number", field=field_label(path, household), value=shown(value)))]
     if value < 0:
         return [Problem(path, t("problem.negative", field=field_label(path, household)))]
     if value > maximum:
@@ -116,12 +135,13 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
             Problem("couple", t("problem.couple_without_conjoint", couple=t(f"choice.couple.{household.couple.value}")))
         )
 
+    problems.extend(_text_problems(household))
     seen_ids: set[str] = set()
     parents = [p for p in persons if p.role in (Role.DEMANDEUR, Role.CONJOINT)]
     for i, person in enumerate(persons):
         base = f"persons.{i}"
         if person.id in seen_ids:
-            add(f"{base}.id", "problem.duplicate_id", value=person.id)
+            add(f"{base}.id", "problem.duplicate_id", value=shown(person.id))
         seen_ids.add(person.id)
         if person.birth_date > today:
             add(f"{base}.birth_date", "problem.date_in_future")
@@ -168,8 +188,31 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
     if known_benefits is not None:
         for benefit_id in household.benefits_received:
             if benefit_id not in known_benefits:
-                problems.append(Problem("benefits_received", t("problem.unknown_benefit", value=benefit_id)))
+                problems.append(Problem("benefits_received", t("problem.unknown_benefit", value=shown(benefit_id))))
     return tuple(problems)
+
+
+def _text_problems(household: Household) -> list[Problem]:
+    """Free texts over their length, and lists over their size."""
+    texts: list[tuple[str, str, int]] = [
+        ("reference", household.reference, MAX_REFERENCE),
+        ("housing.commune_insee", household.housing.commune_insee, MAX_CODE),
+        ("housing.postal_code", household.housing.postal_code, MAX_CODE),
+    ]
+    for i, person in enumerate(household.persons):
+        texts += [(f"persons.{i}.id", person.id, MAX_ID), (f"persons.{i}.first_name", person.first_name, MAX_FIRST_NAME)]
+    texts += [("benefits_received", b, MAX_BENEFIT_ID) for b in household.benefits_received]
+    problems = [
+        Problem(path, t("problem.too_long", field=field_label(path, household), count=len(text), max=limit))
+        for path, text, limit in texts if len(text) > limit
+    ]
+    lists: list[tuple[str, int]] = [("benefits_received", len(household.benefits_received))]
+    lists += [(f"persons.{i}.resources", len(p.resources)) for i, p in enumerate(household.persons)]
+    problems += [
+        Problem(path, t("problem.too_many_items", field=field_label(path, household), count=count, max=MAX_LIST_ITEMS))
+        for path, count in lists if count > MAX_LIST_ITEMS
+    ]
+    return problems
 
 
 def _commune_problems(household: Household) -> list[Problem]:
@@ -180,8 +223,10 @@ def _commune_problems(household: Household) -> list[Problem]:
         return [Problem("housing.commune_insee", t("problem.required", field=field_label("housing.commune_insee")))]
     commune = default_index().by_insee(housing.commune_insee)
     if commune is None:
+        if len(housing.commune_insee) > MAX_CODE:
+            return []  # said by _text_problems
         return [Problem("housing.commune_insee", t("problem.unknown_commune", value=housing.commune_insee))]
-    if housing.postal_code and housing.postal_code not in commune.postal_codes:
+    if housing.postal_code and len(housing.postal_code) <= MAX_CODE and housing.postal_code not in commune.postal_codes:
         return [
             Problem(
                 "housing.postal_code",

@@ -8,7 +8,6 @@ stored here, and purging cases leaves the statistics untouched.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
+from app.core import csv_safe
 from app.core.engine import SimulationResult, Status
 from app.core.formats import date as fr_date
 from app.core.i18n import t
@@ -84,17 +84,12 @@ def activity(db: Database, date_from: dt.date | None = None, date_to: dt.date | 
     )
 
 
-def _decimal(value: float) -> str:
-    """``1234.5`` -> ``1234,50``: the decimal comma French spreadsheets read as a number."""
-    return f"{value:.2f}".replace(".", ",")
-
-
 def activity_csv(days: tuple[DayActivity, ...], labels: Mapping[str, str] | None = None) -> str:
     """CSV (``;``-separated, decimal comma, French headers) of ``days``: one row per
     day and benefit found, and one row with no benefit for a day where none was."""
     labels = labels or {}
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow([t(f"store.stats.column.{name}") for name in (
         "day", "simulations", "benefit", "benefit_id", "eligible", "to_check", "not_claimed", "amount", "period",
     )])
@@ -102,7 +97,7 @@ def activity_csv(days: tuple[DayActivity, ...], labels: Mapping[str, str] | None
         rows = item.benefits or (None,)
         for benefit in rows:
             if benefit is None:
-                writer.writerow([fr_date(item.day), item.simulations, "", "", 0, 0, 0, _decimal(0), ""])
+                writer.writerow([fr_date(item.day), item.simulations, "", "", 0, 0, 0, 0.0, ""])
                 continue
             writer.writerow([
                 fr_date(item.day),
@@ -112,7 +107,7 @@ def activity_csv(days: tuple[DayActivity, ...], labels: Mapping[str, str] | None
                 benefit.eligible,
                 benefit.to_check,
                 benefit.not_claimed,
-                _decimal(benefit.amount_total),
+                float(benefit.amount_total),
                 t("results.per_month") if benefit.amount_period == "month" else t("results.per_year"),
             ])
     return out.getvalue()
