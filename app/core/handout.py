@@ -19,6 +19,7 @@ point as author, the month as subject.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import re
@@ -88,6 +89,9 @@ __all__ = [
 ]
 
 
+MAX_SERVICE_POINT_BYTES = 100_000  # the JSON file of --service-point
+
+
 @dataclass(frozen=True)
 class ServicePoint:
     """The desk that hands the document over (set once in the app's settings, or given
@@ -100,42 +104,72 @@ class ServicePoint:
     logo_path: Path | None = None
 
     FIELDS: ClassVar[tuple[str, ...]] = ("name", "address", "phone", "opening_hours", "logo_path")
+    @staticmethod
+    def problems(values: Mapping[str, Any]) -> list[str]:
+        """What cannot be printed, in French (``service_point.problems``)."""
+        from app.core.service_point import problems
+
+        return problems(values)
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> "ServicePoint":
         """From the fields' texts (the app's settings, a JSON file): an empty name is
-        « Point d'accueil »; a logo that is not a file is left out."""
-        logo = str(values.get("logo_path") or "")
+        « Point d'accueil »; a text is cut to its maximum length; a logo that is not a
+        real image (``problems``) is left out."""
+        from app.core.service_point import MAX_LENGTHS, LogoError, read_logo
+
+        def text(key: str) -> str:
+            return str(values.get(key) or "").strip()[: MAX_LENGTHS[key]]
+
+        logo_path: Path | None = Path(text("logo_path")) if text("logo_path") else None
+        if logo_path is not None:
+            try:
+                read_logo(logo_path)
+            except LogoError as error:
+                log.warning("the service point's logo was refused (%s); handout made without it",
+                            type(error).__name__)
+                logo_path = None
         return cls(
-            name=str(values.get("name") or "").strip() or t("handout.default_service_point"),
-            address=str(values.get("address") or ""),
-            phone=str(values.get("phone") or ""),
-            opening_hours=str(values.get("opening_hours") or ""),
-            logo_path=Path(logo) if logo and Path(logo).is_file() else None,
+            name=text("name") or t("handout.default_service_point"),
+            address=text("address"),
+            phone=text("phone"),
+            opening_hours=text("opening_hours"),
+            logo_path=logo_path,
         )
 
     @classmethod
     def from_file(cls, path: Path) -> "ServicePoint":
         """A JSON object with the fields of ``FIELDS`` (texts; all optional). Raises
-        ValueError with a French message naming the file and the field at fault."""
+        ValueError with a French message naming the file or the field at fault (every
+        problem of ``problems``, one a line)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            with Path(path).open("rb") as handle:
+                content = handle.read(MAX_SERVICE_POINT_BYTES + 1)
+            too_big = len(content) > MAX_SERVICE_POINT_BYTES
+            data = None if too_big else json.loads(content.decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ValueError(t("handout.service_point.unreadable", path=str(path), reason=type(error).__name__)) from None
+        if too_big:
+            raise ValueError(t("handout.service_point.too_big", path=str(path), max=MAX_SERVICE_POINT_BYTES // 1000))
         if not isinstance(data, dict):
             raise ValueError(t("handout.service_point.not_object", path=str(path)))
         for key, value in data.items():
             if key not in cls.FIELDS:
-                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=key,
+                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=str(key)[:40],
                                    fields=", ".join(cls.FIELDS)))
             if value is not None and not isinstance(value, str):
                 raise ValueError(t("handout.service_point.not_text", path=str(path), field=key))
+        from app.core.service_point import MAX_LENGTHS
+
         logo = data.get("logo_path")
-        if logo:
+        if logo and len(logo) <= MAX_LENGTHS["logo_path"]:
             logo_path = Path(logo) if Path(logo).is_absolute() else path.parent / logo
-            if not logo_path.is_file():
+            if not logo_path.exists() and not logo_path.is_symlink():
                 raise ValueError(t("handout.service_point.no_logo", path=str(path), logo=str(logo_path)))
             data = {**data, "logo_path": str(logo_path)}
+        problems = cls.problems(data)
+        if problems:
+            raise ValueError("\n".join(problems))
         return cls.from_values(data)
 
 
@@ -427,10 +461,18 @@ def _header(context: _Context) -> list[Flowable]:
 
 
 def _logo(path: Path | None) -> Flowable | None:
+    """The logo drawn from the bytes ``read_logo`` checked (the path is not opened again)."""
     if path is None:
         return None
+    from app.core.service_point import LogoError, read_logo
+
     try:
-        image = Image(str(path))
+        data = read_logo(path)
+    except LogoError as error:
+        log.warning("the service point's logo was refused (%s); handout made without it", type(error).__name__)
+        return None
+    try:
+        image = Image(io.BytesIO(data))
         width, height = image.imageWidth, image.imageHeight
         if not width or not height:
             return None

@@ -314,3 +314,68 @@ def test_a_local_aid_already_received_is_kept(idle_window: Any, catalogue: Any) 
     assert idle_window.editor.received[local[0].id].isChecked()
     collected = idle_window.editor.collect()
     assert collected.problems == () and collected.household == household
+
+
+# --------------------------------------------------------------------------- inputs refused (issues 19 and 21)
+
+
+def test_an_ambiguous_salary_is_refused_next_to_the_field_never_read_as_cents(idle_window: Any, qtbot: Any) -> None:
+    """« 1.500 » is 1 500 € or 1,50 €: the editor says so (the same parser as the case
+    file and the screening rows, formats.parse_amount) and keeps the text."""
+    from app.core.household import ResourceKind
+
+    win = idle_window
+    row = win.editor.forms[0].resources.add_row()
+    row.kind.set_value(ResourceKind.SALAIRE_NET)
+    type_text(row.stable, "1.500")
+    qtbot.waitUntil(row.stable_box.error.isVisible, timeout=5000)
+    collected = win.editor.collect()
+    expected = t("problem.ambiguous_amount", field=field_label("persons.0.resources.0.stable", collected.household),
+                 value="1.500")
+    assert row.stable_box.error.text() == expected and "ambigu" in expected
+    assert row.stable.text() == "1.500"  # what was typed stays
+    assert not win._compute_timer.isActive()  # never computed as 1,50 €
+    type_text(row.stable, "1 500", clear=True)  # the French way: read right
+    qtbot.waitUntil(lambda: not row.stable_box.error.isVisible(), timeout=5000)
+    assert win.editor.collect().household.persons[0].resources[0].stable == 1500.0
+
+
+def test_a_first_name_over_its_length_gets_a_message_and_is_kept(idle_window: Any, qtbot: Any) -> None:
+    from app.core.validation import MAX_FIRST_NAME
+
+    person = idle_window.editor.forms[0]
+    box = person.boxes["first_name"]
+    name = "É" + "a" * MAX_FIRST_NAME  # one character too many
+    type_text(person.first_name, name)
+    qtbot.waitUntil(box.error.isVisible, timeout=5000)
+    assert box.error.text() == t("problem.too_long", field=field_label("persons.0.first_name"),
+                                 count=MAX_FIRST_NAME + 1, max=MAX_FIRST_NAME)
+    assert person.first_name.text() == name
+
+
+def test_the_service_point_dialog_refuses_a_logo_that_is_not_an_image(idle_window: Any, qtbot: Any,
+                                                                      tmp_path: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from app.gui.views.handout_preview import ServicePointDialog, service_point_values
+
+    fake = tmp_path / "logo.png"
+    fake.write_text("pas une image", encoding="utf-8")
+    dialog = ServicePointDialog(idle_window.settings, idle_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_text(dialog.name, "France Services")
+    dialog.logo.setText(str(fake))
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()
+    assert dialog.error.text() == t("handout.logo.not_image", field=t("handout.logo.field"), logo=str(fake))
+    assert service_point_values(idle_window.settings)["logo_path"] == ""  # nothing saved
+    assert dialog.name.text() == "France Services"  # nothing typed lost
+
+    from PIL import Image
+
+    Image.new("RGB", (120, 40), "navy").save(fake, "PNG")  # a real PNG: accepted
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert service_point_values(idle_window.settings)["logo_path"] == str(fake)

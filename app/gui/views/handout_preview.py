@@ -40,7 +40,7 @@ from app.core.household import Household
 from app.core.i18n import t
 from app.gui import icons
 from app.gui.tasks import run_task
-from app.gui.views.widgets import accessible, set_text_color
+from app.gui.views.widgets import ErrorLabel, accessible, set_text_color
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -114,11 +114,14 @@ class ServicePointDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.error = ErrorLabel()
+        accessible(self.error, t("gui.service.errors_name"))
         layout = QVBoxLayout(self)
         intro = QLabel(t("gui.service.intro"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
 
@@ -128,10 +131,22 @@ class ServicePointDialog(QDialog):
         if name:
             self.logo.setText(name)
 
+    def values(self) -> dict[str, str]:
+        return {"name": self.name.text(), "address": self.address.toPlainText(), "phone": self.phone.text(),
+                "opening_hours": self.hours.toPlainText(), "logo_path": self.logo.text()}
+
     def accept(self) -> None:
-        for key, value in (("name", self.name.text()), ("address", self.address.toPlainText()),
-                           ("phone", self.phone.text()), ("opening_hours", self.hours.toPlainText()),
-                           ("logo_path", self.logo.text())):
+        """Saved only when every field can be printed (``service_point.problems``: the
+        lengths, a real PNG or JPEG logo); else the messages stay under the fields and
+        nothing typed is lost."""
+        from app.core.service_point import problems
+
+        values = self.values()
+        found = problems(values)
+        self.error.show_message("\n".join(found))
+        if found:
+            return
+        for key, value in values.items():
             self._settings.setValue(f"service_point/{key}", value.strip())
         self._settings.sync()
         super().accept()

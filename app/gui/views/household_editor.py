@@ -36,11 +36,11 @@ from app.core import formats
 from app.core.household import CoupleStatus, Household, Person, Role
 from app.core.i18n import t
 from app.core.periods import current_month
-from app.core.validation import Problem, field_label, validate
+from app.core.validation import MAX_REFERENCE, Problem, field_label, validate
 from app.gui import icons
 from app.gui.views.housing_form import HousingForm
 from app.gui.views.person_form import PersonForm
-from app.gui.views.resources_editor import RawProblem
+from app.gui.views.resources_editor import RawProblem, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, ErrorLabel, FieldBox, accessible, titled_group
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class HouseholdEditor(QWidget):
         self.couple = ChoiceCombo(CoupleStatus, "couple", t("gui.household.couple"))
         self.reference = QLineEdit()
         self.reference.setPlaceholderText(t("gui.household.reference_placeholder"))
-        self.reference.setMaxLength(40)
+        self.reference.setMaxLength(10 * MAX_REFERENCE)  # past MAX_REFERENCE: a message, nothing cut
         accessible(self.reference, t("gui.household.reference"), t("gui.household.reference_help"))
         self.savings = AmountEdit(t("gui.household.savings"))
         self.savings_unknown = QCheckBox(t("gui.household.savings_unknown"))
@@ -469,8 +469,8 @@ class HouseholdEditor(QWidget):
             else:
                 try:
                     savings = self.savings.amount()
-                except ValueError:
-                    raw.append(RawProblem("savings", "problem.not_a_number", (("value", self.savings.text()),)))
+                except ValueError as error:
+                    raw.append(amount_problem("savings", self.savings.text(), error))
         household = Household(
             persons=tuple(persons),
             couple=CoupleStatus(self.couple.currentData()),

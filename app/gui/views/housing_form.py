@@ -18,10 +18,14 @@ from PySide6.QtWidgets import (
 from app.core.communes import Commune, default_index
 from app.core.household import STATUSES_WITH_HOUSING_COST, Housing, HousingStatus
 from app.core.i18n import t
-from app.gui.views.resources_editor import RawProblem
+from app.core.validation import shown
+from app.gui.views.resources_editor import RawProblem, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, FieldBox, accessible
 
 SUGGESTIONS = 15
+
+
+MAX_COMMUNE_TEXT = 100
 
 
 class CommuneEdit(QLineEdit):
@@ -32,6 +36,7 @@ class CommuneEdit(QLineEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setPlaceholderText(t("gui.housing.commune_placeholder"))
+        self.setMaxLength(MAX_COMMUNE_TEXT)  # a search text: the longest commune label fits
         accessible(self, t("gui.housing.commune"), t("gui.housing.commune_help"))
         self._model = QStringListModel(self)
         self._choices: dict[str, tuple[str, str]] = {}  # label -> (insee, postal code)
@@ -232,14 +237,14 @@ class HousingForm(QWidget):
                 continue
             try:
                 amounts[name] = edit.amount()
-            except ValueError:
-                problems.append(RawProblem(f"housing.{name}", "problem.not_a_number", (("value", edit.text()),)))
+            except ValueError as error:
+                problems.append(amount_problem(f"housing.{name}", edit.text(), error))
         insee, postal = "", ""
         if self.commune.text().strip():
             key = self.commune.resolve()
             if key is None:
                 problems.append(RawProblem("housing.commune_insee", "gui.problem.pick_commune",
-                                           (("value", self.commune.text().strip()),)))
+                                           (("value", shown(self.commune.text().strip())),)))
             else:
                 insee, postal = key
         housing = Housing(

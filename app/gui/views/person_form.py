@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 from app.core import formats
 from app.core.household import Activity, Person, Role, Schooling
 from app.core.i18n import t
+from app.core.validation import MAX_FIRST_NAME
 from app.core.periods import current_month, parse_month
-from app.gui.views.resources_editor import RawProblem, ResourcesEditor
+from app.gui.views.resources_editor import RawProblem, ResourcesEditor, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, FieldBox, accessible, titled_group
 
 FALLBACK_BIRTH_DATE = dt.date(1900, 1, 1)  # stands for an unreadable date during validation only
@@ -63,7 +64,9 @@ class PersonForm(QWidget):
         self.role.set_value(role)
         self.first_name = QLineEdit()
         self.first_name.setPlaceholderText(t("gui.optional"))
-        self.first_name.setMaxLength(60)
+        # Past MAX_FIRST_NAME, validation says so next to the field (nothing cut silently);
+        # the widget's own bound only stops a runaway paste.
+        self.first_name.setMaxLength(10 * MAX_FIRST_NAME)
         accessible(self.first_name, t("gui.person.first_name"))
         self.birth_date = DateEdit(t("gui.person.birth_date"))
         self.activity = ChoiceCombo(Activity, "activity", t("gui.person.activity"))
@@ -246,9 +249,8 @@ class PersonForm(QWidget):
         if rate_text:
             try:
                 rate = AmountEdit.amount_of(rate_text)
-            except ValueError:
-                problems.append(RawProblem(f"{base}.disability_rate", "problem.not_a_number",
-                                           (("value", self.disability_rate.text()),)))
+            except ValueError as error:
+                problems.append(amount_problem(f"{base}.disability_rate", self.disability_rate.text(), error))
         taxable: dict[str, float | None] = {}
         for name, edit in (("taxable_income_last_year", self.taxable_n1), ("taxable_income_n2", self.taxable_n2)):
             taxable[name] = None
@@ -256,8 +258,8 @@ class PersonForm(QWidget):
                 continue
             try:
                 taxable[name] = edit.amount()
-            except ValueError:
-                problems.append(RawProblem(f"{base}.{name}", "problem.not_a_number", (("value", edit.text()),)))
+            except ValueError as error:
+                problems.append(amount_problem(f"{base}.{name}", edit.text(), error))
         resources, found = self.resources.collect(base)
         problems.extend(found)
         person = Person(

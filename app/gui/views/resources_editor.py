@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.household import MONTHS_OF_HISTORY, Resource, ResourceKind
 from app.core.i18n import t
 from app.core.periods import add_months, current_month, parse_month
+from app.core.validation import shown
 from app.gui import icons
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, ErrorLabel, FieldBox, accessible
 
@@ -34,6 +35,12 @@ class RawProblem:
     path: str
     key: str
     params: tuple[tuple[str, Any], ...] = ()
+
+
+def amount_problem(path: str, text: str, error: ValueError) -> RawProblem:
+    """The problem of an amount that cannot be read, worded as ``formats.parse_amount``
+    says why (« n'est pas un montant », « est ambigu » for ``1.500``…)."""
+    return RawProblem(path, getattr(error, "key", "problem.not_a_number"), (("value", shown(text)),))
 
 
 def month_label(month: str) -> str:
@@ -230,8 +237,8 @@ class ResourceRow(QWidget):
                     continue
                 try:
                     values.append(AmountEdit.amount_of(text))
-                except ValueError:
-                    problems.append(RawProblem(f"{path}.monthly", "problem.not_a_number", (("value", text),)))
+                except ValueError as error:
+                    problems.append(amount_problem(f"{path}.monthly", text, error))
                     values.append(0.0)
             return Resource(kind, monthly=tuple(values)), problems[:1]
         text = self.stable.text()
@@ -239,8 +246,8 @@ class ResourceRow(QWidget):
         if text.strip():
             try:
                 amount = AmountEdit.amount_of(text)
-            except ValueError:
-                problems.append(RawProblem(f"{path}.stable", "problem.not_a_number", (("value", text),)))
+            except ValueError as error:
+                problems.append(amount_problem(f"{path}.stable", text, error))
         return Resource(kind, stable=amount), problems
 
     def show_problems(self, path: str, messages: dict[str, str]) -> None:

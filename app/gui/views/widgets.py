@@ -88,11 +88,10 @@ class AmountEdit(QLineEdit):
 
     @staticmethod
     def amount_of(text: str) -> float:
-        """An amount typed the French way; raises ValueError (also for nan, inf)."""
-        value = formats.parse_amount(text)
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(text)
-        return value
+        """An amount typed the French way (``formats.parse_amount``, the one parser of
+        case files and screening rows too); raises ``formats.AmountError``, a ValueError
+        whose ``key`` says why (``1.500`` is ambiguous, ``nan`` is not an amount)."""
+        return formats.parse_amount(text)
 
     def set_amount(self, value: float | None) -> None:
         self.setText("" if value is None else format_amount(value))
