@@ -65,11 +65,12 @@ CHOICE_KEYS = {
 class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.kinds: dict[str, str] = {}  # resource path -> its kind, to name it in messages
 
     def problem(self, path: str, key: str, **params: Any) -> None:
         """A French message naming the field; values repeated are cut to a few words."""
         params = {name: shown(value) if name in ("value", "name") else value for name, value in params.items()}
-        self.problems.append(Problem(path, t(key, field=field_label(path), **params)))
+        self.problems.append(Problem(path, t(key, field=field_label(path, kinds=self.kinds), **params)))
 
     def choice(self, data: dict[str, Any], name: str, path: str, enum: type[E], default: E | None = None) -> E | None:
         value = data.get(name)
@@ -271,6 +272,8 @@ def _resources(reader: _Reader, person: dict[str, Any], path: str) -> tuple[Reso
             continue
         reader.unknown(item, {"kind", "stable", "monthly"}, rpath)
         kind = reader.choice(item, "kind", f"{rpath}.kind", ResourceKind)
+        if kind is not None:
+            reader.kinds[rpath] = kind.value
         stable = reader.number(item, "stable", f"{rpath}.stable")
         monthly: tuple[float, ...] | None = None
         raw_monthly = item.get("monthly")
@@ -279,7 +282,7 @@ def _resources(reader: _Reader, person: dict[str, Any], path: str) -> tuple[Reso
             if isinstance(raw_monthly, list) and len(raw_monthly) <= MAX_LIST_ITEMS:
                 parsed = [reader.number({"v": v}, "v", f"{rpath}.monthly", required=True) for v in values]
                 monthly = tuple(v if v is not None else 0.0 for v in parsed)
-        if stable is None and raw_monthly is None:
+        if item.get("stable") is None and raw_monthly is None:  # absent (an unreadable one is said)
             reader.problem(f"{rpath}.stable", "problem.required")
         if kind is not None:
             out.append(Resource(kind=kind, stable=stable, monthly=monthly))

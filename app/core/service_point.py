@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import struct
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -77,22 +78,60 @@ def read_logo(path: Path) -> bytes:
     return data
 
 
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # SOF0-SOF15: the frame header
+
+
+def dimensions(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from a PNG's IHDR chunk or a JPEG's frame header, without
+    decoding anything; None when the header is not where the format puts it."""
+    if data.startswith(PNG_SIGNATURE):
+        if data[12:16] != b"IHDR" or len(data) < 24:
+            return None
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    index = 2  # after the JPEG's start-of-image marker
+    while index + 4 <= len(data):
+        if data[index] != 0xFF:
+            return None
+        marker = data[index + 1]
+        if marker == 0xFF:  # fill byte
+            index += 1
+            continue
+        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            index += 2
+            continue
+        (length,) = struct.unpack(">H", data[index + 2:index + 4])
+        if marker in _JPEG_FRAMES:
+            if index + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[index + 5:index + 9])
+            return int(width), int(height)
+        if length < 2:
+            return None
+        index += 2 + length
+    return None
+
+
 def _check_image(data: bytes, path: Path) -> None:
-    """Pillow reads the header (dimensions) first, then checks the whole image."""
+    """The dimensions from the header first (a huge image is refused before any
+    decoding), then Pillow checks the whole file is that image."""
     from PIL import Image
 
+    size = dimensions(data)
+    if size is None:
+        raise _refuse("damaged", path)
+    width, height = size
+    if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
+        raise _refuse("too_large", path, width=width, height=height, max=MAX_LOGO_SIDE)
+    if not width or not height:
+        raise _refuse("damaged", path)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as image:
-                width, height = image.size
-                if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE or not width or not height:
-                    raise _refuse("too_large", path, width=width, height=height, max=MAX_LOGO_SIDE)
+                if image.size != size:
+                    raise ValueError("header and image disagree")
                 image.verify()
-    except LogoError:
-        raise
-    except Image.DecompressionBombError:
-        raise _refuse("too_large_unknown", path, max=MAX_LOGO_SIDE) from None
     except Exception:  # noqa: BLE001 - whatever Pillow raises for a damaged image
         raise _refuse("damaged", path) from None
 

@@ -76,8 +76,10 @@ def role_label(household: Household, person_id: str) -> str:
     return f"{label} {same.index(person) + 1}" if len(same) > 1 else label
 
 
-def field_label(path: str, household: Household | None = None) -> str:
-    """French name of a field path, e.g. ``Personne 2 (Léa), date de naissance``."""
+def field_label(path: str, household: Household | None = None, kinds: dict[str, str] | None = None) -> str:
+    """French name of a field path, e.g. ``Personne 2 (Léa), date de naissance``.
+    ``kinds``: resource kinds by resource path (``persons.0.resources.1`` -> ``salaire_net``),
+    for a reader that has no household yet."""
     parts = path.split(".")
     if parts[0] == "persons" and len(parts) >= 2 and parts[1].isdigit():
         index = int(parts[1])
@@ -86,6 +88,7 @@ def field_label(path: str, household: Household | None = None) -> str:
         rest = [p for p in parts[2:] if not p.isdigit()]
         if rest and rest[0] == "resources" and len(parts) >= 5:
             kind = person.resources[int(parts[3])].kind.value if person and int(parts[3]) < len(person.resources) else ""
+            kind = kind or (kinds or {}).get(".".join(parts[:4]), "")
             label += ", " + t("field.resource", kind=t(f"choice.resource.{kind}") if kind else "?")
             rest = rest[1:]
         for name in rest:

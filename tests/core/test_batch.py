@@ -14,16 +14,22 @@ import datetime as dt
 import functools
 import io
 import json
+import math
+import re
 import subprocess
+import zipfile
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.core import casefile
+from app.core import casefile, formats
 from app.core.batch import (
     MANIFEST,
     Progress,
@@ -44,6 +50,7 @@ from app.core.catalogue import load_catalogue as _load_catalogue
 from app.core.household import Activity, CoupleStatus, HousingStatus, ResourceKind, Role, Schooling
 from app.core.i18n import t
 from app.core.paths import install_root
+from app.core.validation import shown
 
 ROOT = install_root()
 EXAMPLE = ROOT / "examples" / "batch" / "exemple.csv"
@@ -604,3 +611,152 @@ def test_an_xlsx_file_gives_the_same_results_as_the_csv(tmp_path: Path) -> None:
     screen(EXAMPLE, from_csv, month=MONTH, engine=FakeEngine(), today=TODAY, write_report=False)
     assert households_by_line(from_xlsx) == households_by_line(from_csv)
     assert read_errors(tmp_path / "depuis-xlsx-erreurs.csv") == read_errors(tmp_path / "depuis-csv-erreurs.csv")
+
+
+# --------------------------------------------------------------------------- hostile rows and outputs (issues 19, 21)
+
+EXAMPLES = settings(max_examples=50, derandomize=True, deadline=None, database=None)
+BASE_ROW = {"reference": "R-1", "commune_insee": "69123", "statut_logement": "locataire_vide", "loyer": "500",
+            "demandeur_date_naissance": "01/01/1980", "demandeur_activite": "salarie",
+            "demandeur_salaire_net_mensuel": "1200"}
+SALARY = "Personne 1, ressource « salaire net », montant mensuel"
+# docs/batch.md: the yes/no values accepted (without case, accents or spaces around)
+DOCUMENTED_YES = {"oui", "o", "1", "x", "vrai", "yes", "y", "true"}
+DOCUMENTED_NO = {"non", "n", "0", "faux", "no", "false"}
+FORMULAS = ['=HYPERLINK("http://x.invalid";"clic")', "@SUM(1+1)*cmd|' /C calc'!A0", "+cmd|' /C calc'!A0",
+            "-2+3", "\t=1+1", "\r=1+1", " =1+1", "\uff1d1+1"]
+
+
+def _row(**changes: Any) -> Any:
+    return parse_row({**BASE_ROW, **changes})
+
+
+@EXAMPLES
+@given(cents=st.integers(min_value=0, max_value=4_000_000), space=st.sampled_from([" ", "\u00a0", "\u202f"]))
+def test_a_salary_typed_the_french_way_is_read_to_the_cent(cents: int, space: str) -> None:
+    text = formats.number(cents / 100).replace("\u202f", space)
+    parsed = _row(demandeur_salaire_net_mensuel=text)
+    assert parsed.problems == []
+    assert parsed.household.persons[0].resources[0].stable == pytest.approx(cents / 100, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["1.500", "2.000", "1,234.56", "12.500"])
+def test_an_ambiguous_amount_in_a_row_is_refused_naming_the_column(text: str) -> None:
+    parsed = _row(demandeur_salaire_net_mensuel=text)
+    assert parsed.household is None
+    assert parsed.problems == [("demandeur_salaire_net_mensuel", t("problem.ambiguous_amount", field=SALARY, value=text))]
+
+
+@EXAMPLES
+@given(value=st.one_of(
+    st.sampled_from(["nan", "NaN", "inf", "-inf", "Infinity", "1e3", "1.500", "1 500,50", "-1", "0x1F"]),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-10**30, max_value=10**30),
+    st.text(max_size=10)))
+@example(value=float("nan"))
+def test_an_amount_cell_is_finite_and_in_range_or_refused_naming_the_column(value: Any) -> None:
+    parsed = _row(loyer=value)
+    if parsed.household is None:
+        assert [c for c, _m in parsed.problems] == ["loyer"], parsed.problems
+        assert parsed.problems[0][1].startswith("Logement, loyer : ")
+        return
+    rent = parsed.household.housing.rent
+    assert math.isfinite(rent) and 0 <= rent <= 10_000
+
+
+def _expected_yes_no(value: Any) -> bool | None:
+    """The documented reading of a yes/no cell (None: refused)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value) if value in (0, 1) else None
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").strip().lower()
+    return True if text in DOCUMENTED_YES else False if text in DOCUMENTED_NO else None
+
+
+@EXAMPLES
+@given(value=st.one_of(
+    st.sampled_from(sorted(DOCUMENTED_YES | DOCUMENTED_NO) + ["OUI", " Non ", "Vrai", "-1", "2", "-0", "1.0", "o.",
+                                                               "(1)", "peut-être"]),
+    st.text(max_size=4), st.integers(min_value=-3, max_value=3), st.floats(allow_nan=True), st.booleans()))
+@example(value="-1")
+@example(value=-1)
+def test_a_yes_no_cell_accepts_only_the_documented_values(value: Any) -> None:
+    parsed = _row(demandeur_enceinte=value)
+    expected = _expected_yes_no(value)
+    if expected is None:
+        assert parsed.household is None
+        assert parsed.problems == [("demandeur_enceinte", t("problem.not_a_bool", field="Personne 1, grossesse",
+                                                             value=shown(str(value).strip())))]
+    else:
+        assert parsed.problems == []
+        assert parsed.household.persons[0].pregnant is expected
+
+
+class NanEngine(FakeEngine):
+    """A computation gone wrong: the RSA amount is NaN. The outputs still hold no nan."""
+
+    def compute_many(self, households: list[Any], month: str) -> list[Any]:
+        from dataclasses import replace
+
+        from app.core.engine import Status
+
+        out = []
+        for result in super().compute_many(households, month):
+            benefits = tuple(replace(b, status=Status.ELIGIBLE, amount=float("nan")) if b.benefit_id == "rsa" else b
+                             for b in result.benefits)
+            out.append(replace(result, benefits=benefits))
+        return out
+
+
+def _cells_of_csv(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [cell for row in csv.reader(handle, delimiter=";") for cell in row]
+
+
+def test_no_nan_and_no_formula_ever_reaches_the_outputs(tmp_path: Path) -> None:
+    rows = [{**BASE_ROW, "reference": reference} for reference in FORMULAS]
+    rows += [{**BASE_ROW, "reference": "=1+2", "loyer": "nan"}, {**BASE_ROW, "reference": "N-2", "epargne": "NaN"},
+             {**BASE_ROW, "reference": "@N-3", "demandeur_salaire_net_mensuel": "inf"}]
+    source = write_template_csv(tmp_path / "foyers.csv", rows)
+    numeric = re.compile(r"-?\d+(,\d+)?")
+
+    book = tmp_path / "resultats.xlsx"
+    outcome = screen(source, book, month=MONTH, engine=NanEngine(), today=TODAY, write_report=False)
+    assert (outcome.computed, outcome.rejected) == (len(FORMULAS), 3)
+    workbook = load_workbook(book)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.value
+                assert not (isinstance(cell.value, float) and not math.isfinite(cell.value))
+                assert str(cell.value).strip().lower() not in ("nan", "inf", "-inf")
+    with zipfile.ZipFile(book) as archive:
+        xml = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+    assert "<f>" not in xml and ">nan<" not in xml and ">inf<" not in xml
+    references = [r[t("batch.column.reference")] for r in households_by_line(book).values()]
+    assert set(references) >= {FORMULAS[0], FORMULAS[1], FORMULAS[2], "-2+3"}  # text, as typed
+
+    table = tmp_path / "resultats.csv"
+    outcome = screen(source, table, month=MONTH, engine=NanEngine(), today=TODAY, write_report=False)
+    assert outcome.summary_path is not None and outcome.errors_path is not None
+    for path in (table, outcome.summary_path, outcome.errors_path):
+        for cell in _cells_of_csv(path):
+            assert cell.strip().lower() not in ("nan", "inf", "-inf"), path.name
+            first = cell.lstrip(" ")[:1]
+            assert not first or first not in "=+-@\t\r\n\uff1d" or numeric.fullmatch(cell), (path.name, cell)
+    cells = _cells_of_csv(table)
+    assert "'" + FORMULAS[0] in cells and "'-2+3" in cells  # neutralised, the text kept after the quote
+    errors = _cells_of_csv(outcome.errors_path)
+    assert "'=1+2" in errors and "'@N-3" in errors
+    assert t("problem.not_a_number", field="Logement, loyer", value="nan") in errors
+
+
+def test_a_table_with_a_runaway_cell_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    source = write_template_csv(tmp_path / "foyers.csv", [{**BASE_ROW, "reference": "R" * 200_000}])
+    output = tmp_path / "resultats.xlsx"
+    with pytest.raises(ScreenError) as raised:
+        screen(source, output, month=MONTH, engine=FakeEngine(), today=TODAY)
+    assert str(raised.value) == t("batch.input.cell_too_long", path="foyers.csv", line=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv"]
