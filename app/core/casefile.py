@@ -110,7 +110,7 @@ class _Reader:
         except OverflowError:  # an integer of hundreds of digits
             number = math.inf
         if not math.isfinite(number):  # NaN, Infinity (Python's JSON reads them)
-            self.problem(path, "problem.not_a_number", value=value if isinstance(value, float) else shown(number))
+            self.problem(path, "problem.not_a_number", value=value)
             return None
         return number
 

@@ -109,7 +109,7 @@ def _amount_problems(path: str, value: float | None, maximum: float, household: 
         from app.core.formats import euros
 
         key = "problem.implausible_year" if yearly else "problem.implausible"
-        return [Problem(path, t(key, field=field_label(path, household), value=euros(value)))]
+        return [Problem(path, t(key, field=field_label(path, household), value=shown(euros(value))))]
     return []
 
 
