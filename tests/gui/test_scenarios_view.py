@@ -215,6 +215,31 @@ def test_a_job_seeker_given_a_salary_takes_a_job_and_their_unemployment_benefit_
     assert "fin de l'allocation chômage" in describe(household, scenario)
 
 
+def test_a_variant_label_over_its_length_or_an_ambiguous_salary_is_refused(qtbot: Any, gui_app: Any) -> None:
+    """The label is printed on the handout's comparison: capped at input, with a message
+    naming the variant; « 1.500 » is refused by the one amount parser."""
+    path = next(p for p in example_files() if p.name == "08-mere-au-chomage-lyceen-marseille.json")
+    household, month = load_case(path)
+    editor = scenarios_view.VariantEditor(1)
+    qtbot.addWidget(editor)
+    editor.set_household(household, month)
+    editor.boxes["earnings"].setChecked(True)
+    editor.earnings_amount.mode.setCurrentIndex(0)
+    type_text(editor.earnings_amount.value, "1.500", clear=True)
+    with pytest.raises(ValueError) as raised:
+        editor.scenario()
+    assert str(raised.value) == t("gui.scenarios.amount_invalid", variant="Variante 1")
+    type_text(editor.earnings_amount.value, "1 500", clear=True)
+    editor.label.setText("L" * (scenarios_view.MAX_LABEL + 1))
+    with pytest.raises(ValueError) as raised:
+        editor.scenario()
+    assert str(raised.value) == t("gui.scenarios.variant.label_too_long", variant="Variante 1",
+                                  count=scenarios_view.MAX_LABEL + 1, max=scenarios_view.MAX_LABEL)
+    assert editor.label.text() == "L" * (scenarios_view.MAX_LABEL + 1)  # kept as typed
+    editor.label.setText("Reprise à 1 500 €")
+    assert editor.scenario().label == "Reprise à 1 500 €"
+
+
 def test_a_variant_with_several_changes_and_a_wrong_one(window: Any, qtbot: Any) -> None:
     """Three variants (birth; move + raise; a new partner), each column computed; an empty amount is refused
     with a French message naming the variant and nothing is sent."""

@@ -159,6 +159,9 @@ def fill_persons(combo: QComboBox, choices: Sequence[tuple[str, str]]) -> None:
     combo.blockSignals(False)
 
 
+MAX_LABEL = 60  # characters of a variant's label
+
+
 class AmountChoice(QWidget):
     """Net salary (€ per month) or hours a week at the SMIC, and the figure."""
 
@@ -245,6 +248,7 @@ class VariantEditor(QGroupBox):
         self.household: Household | None = None
         self.month = ""
         self.label = QLineEdit()
+        self.label.setMaxLength(10 * MAX_LABEL)  # past MAX_LABEL: a message (nothing cut); this stops a runaway paste
         self.label.setPlaceholderText(t("gui.scenarios.variant.label_placeholder"))
         accessible(self.label, t("gui.scenarios.variant.name"))
         self.remove_button = QPushButton(t("gui.scenarios.variant.remove"))
@@ -420,6 +424,8 @@ class VariantEditor(QGroupBox):
         if not changes:
             raise ValueError(t("gui.scenarios.variant.empty", variant=name))
         label = self.label.text().strip()
+        if len(label) > MAX_LABEL:  # printed on the handout's comparison
+            raise ValueError(t("gui.scenarios.variant.label_too_long", variant=name, count=len(label), max=MAX_LABEL))
         return sc.Scenario(tuple(changes), label=label)
 
 
