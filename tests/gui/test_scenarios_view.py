@@ -186,6 +186,18 @@ def test_the_comparison_goes_into_the_handout(window: Any, qtbot: Any, core_engi
     dialog.close()
 
 
+def _earnings_variant(qtbot: Any) -> tuple[Any, Any, str]:
+    """A variant editor on the job-seeking mother of example 08, « salaire net » checked."""
+    path = next(p for p in example_files() if p.name == "08-mere-au-chomage-lyceen-marseille.json")
+    household, month = load_case(path)
+    editor = scenarios_view.VariantEditor(1)
+    qtbot.addWidget(editor)
+    editor.set_household(household, month)
+    editor.boxes["earnings"].setChecked(True)
+    editor.earnings_amount.mode.setCurrentIndex(0)
+    return editor, household, month
+
+
 def test_a_job_seeker_given_a_salary_takes_a_job_and_their_unemployment_benefit_stops(
         qtbot: Any, gui_app: Any) -> None:
     """The comparison's variant says what « Mieux en emploi ? » does: a job seeker paid
@@ -193,16 +205,10 @@ def test_a_job_seeker_given_a_salary_takes_a_job_and_their_unemployment_benefit_
     stops (the column's title says so)."""
     from app.core.scenarios import EarningsChange, apply_scenario, describe
 
-    path = next(p for p in example_files() if p.name == "08-mere-au-chomage-lyceen-marseille.json")
-    household, month = load_case(path)
+    editor, household, month = _earnings_variant(qtbot)
     seeker = household.persons[0]
     assert seeker.activity == Activity.DEMANDEUR_EMPLOI_INDEMNISE
     assert any(r.kind == ResourceKind.CHOMAGE for r in seeker.resources)
-    editor = scenarios_view.VariantEditor(1)
-    qtbot.addWidget(editor)
-    editor.set_household(household, month)
-    editor.boxes["earnings"].setChecked(True)
-    editor.earnings_amount.mode.setCurrentIndex(0)
     type_text(editor.earnings_amount.value, "1 200", clear=True)
     scenario = editor.scenario()
     (change,) = scenario.changes
@@ -218,13 +224,7 @@ def test_a_job_seeker_given_a_salary_takes_a_job_and_their_unemployment_benefit_
 def test_a_variant_label_over_its_length_or_an_ambiguous_salary_is_refused(qtbot: Any, gui_app: Any) -> None:
     """The label is printed on the handout's comparison: capped at input, with a message
     naming the variant; « 1.500 » is refused by the one amount parser."""
-    path = next(p for p in example_files() if p.name == "08-mere-au-chomage-lyceen-marseille.json")
-    household, month = load_case(path)
-    editor = scenarios_view.VariantEditor(1)
-    qtbot.addWidget(editor)
-    editor.set_household(household, month)
-    editor.boxes["earnings"].setChecked(True)
-    editor.earnings_amount.mode.setCurrentIndex(0)
+    editor, _household, _month = _earnings_variant(qtbot)
     type_text(editor.earnings_amount.value, "1.500", clear=True)
     with pytest.raises(ValueError) as raised:
         editor.scenario()
