@@ -34,7 +34,7 @@ from typing import Any
 from app.core.household import Activity, CoupleStatus, Household, HousingStatus, ResourceKind, Schooling
 from app.core.i18n import t
 from app.core.periods import parse_month
-from app.core.validation import MAX_REFERENCE, InvalidHousehold
+from app.core.validation import MAX_REFERENCE, InvalidHousehold, shown
 
 # --------------------------------------------------------------------------- the template
 
@@ -470,7 +470,7 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
     try:
         month = _month(get("mois"))
     except ValueError:
-        problems.append(("mois", t("problem.not_a_month", field=t("field.month"), value=get("mois"))))
+        problems.append(("mois", t("problem.not_a_month", field=t("field.month"), value=shown(get("mois")))))
 
     persons: list[dict[str, Any]] = []
     for prefix, role in ADULTS:

@@ -760,3 +760,21 @@ def test_a_table_with_a_runaway_cell_is_refused_before_anything_is_written(tmp_p
         screen(source, output, month=MONTH, engine=FakeEngine(), today=TODAY)
     assert str(raised.value) == t("batch.input.cell_too_long", path="foyers.csv", line=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foyers.csv"]
+
+
+@EXAMPLES
+@given(column=st.sampled_from(TEMPLATE_COLUMNS), value=st.one_of(
+    st.text(max_size=20), st.integers(min_value=-10**20, max_value=10**20), st.floats(allow_nan=True),
+    st.booleans(), st.integers(min_value=1, max_value=100_000).map(lambda n: "9;" * n)))
+@example(column="mois", value="x" * 100_000)
+@example(column="enfants_dates_naissance", value="01/01/2015;" * 5000)
+def test_any_cell_gives_a_household_or_messages_naming_a_template_column(column: str, value: Any) -> None:
+    parsed = _row(**{column: value})
+    assert parsed.household is not None or parsed.problems
+    for where, text in parsed.problems:
+        assert where in TEMPLATE_COLUMNS or where == "", (where, text)
+        assert " : " in text and len(text) < 600, text
+    if parsed.household is not None:
+        for person in parsed.household.persons:
+            for resource in person.resources:
+                assert resource.stable is not None and math.isfinite(resource.stable) and resource.stable >= 0
