@@ -17,6 +17,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 import yaml
 
+from app.core import safe_yaml
 from app.core.paths import bundled_rules_dir, install_root
 
 ValueKind = Literal["amount", "boolean", "contribution"]
@@ -201,7 +202,9 @@ def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> Benefi
     name = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
+    except safe_yaml.AnchorNotAllowed as exc:
+        raise CatalogueError(f"{name} : {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", ligne {mark.line + 1}" if mark is not None else ""

@@ -46,6 +46,7 @@ from app.core.catalogue import (
     _explain,
     _optional_link,
 )
+from app.core import safe_yaml
 from app.core.household import Household, Person, ResourceKind, Role
 from app.core.i18n import t
 from app.core.periods import first_day
@@ -57,8 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_ORDER = 1000
-# libyaml's safe loader when PyYAML has it (node marks for error lines come from yaml.compose).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_NAME = "local_aid.schema.json"
 # Detail of a BenefitResult whose amount is only the maximum the source gives.
 DETAIL_MAXIMUM = "montant_maximum"
@@ -280,7 +279,9 @@ def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[
     name = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=_LOADER)
+        data = safe_yaml.load(text)
+    except safe_yaml.AnchorNotAllowed as error:
+        raise CatalogueError(f"{name} : {error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = t("rules.local.at_line", line=mark.line + 1) if mark is not None else ""

@@ -1,5 +1,10 @@
 """Rules packs: build, import (good, corrupt, tampered, failing tests, schema error — each
-refused one changing nothing), rollback, active rules information, CLI."""
+refused one changing nothing), signatures (unsigned, untrusted, changed after signing: the
+pack's code never runs), what a pack may contain, size limits and YAML anchors, versions
+(no older pack without an explicit rollback), rollback, active rules information, CLI.
+
+Packs are signed with test keys made here (fixed seeds), trusted through the
+administrator's ``<user data>/trusted_keys`` folder like a locally added key."""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ from typing import Any
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core import rules_pack
+from app.core import pack_signing, rules_pack
 from app.core.catalogue import load_catalogue
 from app.core.paths import bundled_rules_dir
 from app.core.rules_pack import (
@@ -30,6 +37,21 @@ from app.core.rules_pack import (
 )
 
 RULES = bundled_rules_dir()
+# The test publisher (trusted by the ``data`` fixture) and a key nobody trusts.
+TEST_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+UNTRUSTED_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+TEST_PUBLISHER = "Éditeur de test"
+
+
+def public_text(key: Ed25519PrivateKey, publisher: str = TEST_PUBLISHER) -> str:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return pack_signing.public_key_text(publisher, raw)
+
+
+def write_private(key: Ed25519PrivateKey, path: Path) -> Path:
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    return path
 
 
 # --------------------------------------------------------------------------- helpers
@@ -37,11 +59,14 @@ RULES = bundled_rules_dir()
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
-    """A user data folder of this test only; OpenFisca's parameter cache is the session's."""
+    """A user data folder of this test only, trusting TEST_KEY as an administrator's local
+    key; OpenFisca's parameter cache is the session's."""
     folder = tmp_path / "data"
     folder.mkdir()
     (data_dir / "cache").mkdir(exist_ok=True)
     (folder / "cache").symlink_to(data_dir / "cache", target_is_directory=True)
+    (folder / "trusted_keys").mkdir()
+    (folder / "trusted_keys" / "test.pub").write_text(public_text(TEST_KEY), encoding="utf-8")
     monkeypatch.setenv("GUICHET_DATA_DIR", str(folder))
     return folder
 
@@ -59,14 +84,17 @@ def copy_rules(target: Path, version: str, extension: bool = True) -> Path:
 
 
 def zip_folder(folder: Path, out: Path, manifest_files: dict[str, str] | None = None,
-               extra: dict[str, bytes] | None = None) -> Path:
+               extra: dict[str, bytes] | None = None, key: Ed25519PrivateKey | None = TEST_KEY) -> Path:
     """A pack written by hand: the folder's files, the manifest listing ``manifest_files``
-    (default: the true checksums), plus ``extra`` members."""
+    (default: the true checksums), plus ``extra`` members, signed with ``key`` (None: unsigned)."""
     manifest = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
     files = file_checksums(folder)
     manifest["files"] = files if manifest_files is None else manifest_files
+    manifest_bytes = yaml.safe_dump(manifest, allow_unicode=True).encode("utf-8")
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("manifest.yaml", yaml.safe_dump(manifest, allow_unicode=True))
+        archive.writestr("manifest.yaml", manifest_bytes)
+        if key is not None:
+            archive.writestr("manifest.sig", pack_signing.sign_manifest(manifest_bytes, key))
         for name in files:
             archive.write(folder / name, name)
         for name, content in (extra or {}).items():
@@ -79,7 +107,7 @@ def snapshot(folder: Path) -> dict[str, str]:
     out = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if relative.parts[0] in ("cache", "logs") or not path.is_file():
+        if relative.parts[0] in ("cache", "logs", "trusted_keys") or not path.is_file():
             continue
         out[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
@@ -269,7 +297,7 @@ def test_full_pack_runs_extension_tests_and_engine_uses_it(data: Path, tmp_path:
     from app.core.household import Household, Housing, HousingStatus, Person, Resource, ResourceKind, Role
 
     source = copy_rules(tmp_path / "full", "2026.12.0")
-    pack = build_pack(source, tmp_path / "full.zip", run_tests=False)
+    pack = build_pack(source, tmp_path / "full.zip", run_tests=False, key=write_private(TEST_KEY, tmp_path / "k.pem"))
     assert pack.extension == "guichet_local"
     info = import_pack(tmp_path / "full.zip")  # runs the extension's YAML tests
     assert (info.version, info.extension, info.previous_version) == ("2026.12.0", "guichet_local", "2026.11.1")
@@ -294,11 +322,11 @@ def test_full_pack_runs_extension_tests_and_engine_uses_it(data: Path, tmp_path:
 def test_failing_extension_tests_refuse_the_pack(data: Path, tmp_path: Path, light_pack: Path) -> None:
     import_pack(light_pack)
     before, info_before = snapshot(data), active_rules_info()
-    source = copy_rules(tmp_path / "wrong", "2026.12.1")
+    source = copy_rules(tmp_path / "wrong", "2027.02.1")  # newer than light_pack
     tests = source / "local" / "extension" / "guichet_local" / "tests" / "paris_solidarite_seniors.yaml"
     tests.write_text(tests.read_text(encoding="utf-8").replace("paris_solidarite_seniors: 286",
                                                                "paris_solidarite_seniors: 290"), encoding="utf-8")
-    build_pack(source, tmp_path / "wrong.zip", run_tests=False)
+    build_pack(source, tmp_path / "wrong.zip", run_tests=False, key=write_private(TEST_KEY, tmp_path / "k.pem"))
     with pytest.raises(RulesPackError) as info:
         import_pack(tmp_path / "wrong.zip")
     message = str(info.value)
@@ -339,7 +367,8 @@ def test_cli(data: Path, light_source: Path, tmp_path: Path, capsys: pytest.Capt
     assert _cli(["rules", "import", str(tmp_path / "bad.zip")]) == 2
     assert "Paquet refusé, rien n'a changé" in capsys.readouterr().err
 
-    assert _cli(["rules", "build", str(light_source), str(tmp_path / "p.zip"), "--no-tests"]) == 0
+    key = write_private(TEST_KEY, tmp_path / "k.pem")
+    assert _cli(["rules", "build", str(light_source), str(tmp_path / "p.zip"), "--no-tests", "--key", str(key)]) == 0
     assert "version 2027.01.0" in capsys.readouterr().out
     assert _cli(["rules", "import", str(tmp_path / "p.zip")]) == 0
     out = capsys.readouterr().out
