@@ -50,7 +50,7 @@ def test_shows_active_version_and_local_aids(qtbot: Any, gui_app: Any) -> None:
     info = rules_pack.active_rules_info()
     text = dialog.summary.text()
     assert t("gui_rules.dialog.version", version=info.version) in text
-    assert info.legislation_from in text and info.legislation_until in text
+    assert "du 01/02/2024 au 01/10/2026" in text  # French dates
     assert t("rules.info.source_bundled") in text
     assert t("rules.info.no_previous") in text
     assert not dialog.rollback_button.isEnabled()

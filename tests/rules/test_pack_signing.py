@@ -115,3 +115,18 @@ def test_catalogue_refuses_anchors(tmp_path: Path) -> None:
     (benefits / "rsa.yaml").write_text(source.replace("order: 10", "order: &o 10"), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"rsa\.yaml : ligne \d+ : les ancres et alias"):
         load_catalogue(benefits)
+
+
+def test_local_aids_refuse_anchors(tmp_path: Path) -> None:
+    import shutil
+
+    from app.core.local_aids import load_local_aids
+    from app.core.paths import bundled_rules_dir
+
+    shutil.copytree(bundled_rules_dir() / "schema", tmp_path / "schema")
+    local = tmp_path / "local"
+    local.mkdir()
+    source = (bundled_rules_dir() / "local" / "paris_logement.yaml").read_text(encoding="utf-8")
+    (local / "paris_logement.yaml").write_text(source + "\nx: &a [1]\ny: *a\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"paris_logement\.yaml : ligne \d+ : les ancres et alias"):
+        load_local_aids(local, known_ids=load_catalogue().ids())

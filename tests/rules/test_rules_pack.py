@@ -471,9 +471,9 @@ def test_extension_that_never_returns_is_stopped(data: Path, tmp_path: Path) -> 
     source, marker = marker_source(tmp_path, "2027.07.0", loop=True)
     pack = zip_folder(source, tmp_path / "loop.zip")
     started = time.monotonic()
-    with pytest.raises(RulesPackError, match=r"n'a pas fini ses vérifications en 40 secondes"):
-        import_pack(pack, timeout=40)
-    assert time.monotonic() - started < 40 + 20
+    with pytest.raises(RulesPackError, match=r"n'a pas fini ses vérifications en 25 secondes"):
+        import_pack(pack, timeout=25)  # the child loads OpenFisca-France first (about 5 s)
+    assert time.monotonic() - started < 25 + 20
     assert marker.exists()  # the same code does run once the signature checks: the marker tests above mean something
     assert snapshot(data) == {} and active_rules_info().source == "bundled"
 

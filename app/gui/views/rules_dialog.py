@@ -56,6 +56,20 @@ def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def _french_date(iso: str) -> str:
+    """« 01/02/2024 » for an ISO date, « 02/12/2026 14:50 » for an ISO date-time; as is when unreadable."""
+    import datetime as dt
+
+    from app.core import formats
+
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    text = formats.date(moment.date())
+    return f"{text} {moment:%H:%M}" if "T" in iso or " " in iso else text
+
+
 class RulesDialog(QDialog):
     """« Règles actives »: what the engine computes with, and the import / rollback buttons."""
 
@@ -133,12 +147,13 @@ class RulesDialog(QDialog):
             lines += [
                 t("gui_rules.dialog.version", version=info.version),
                 t("gui_rules.dialog.rules_title", title=info.title),
-                t("gui_rules.dialog.coverage", start=info.legislation_from, until=info.legislation_until),
+                t("gui_rules.dialog.coverage", start=_french_date(info.legislation_from),
+                  until=_french_date(info.legislation_until)),
                 t("gui_rules.dialog.source", source=info.source_label),
                 t("gui_rules.dialog.signed", signed=info.signed_label),
             ]
             if info.imported_at:
-                lines.append(t("gui_rules.dialog.imported_at", when=info.imported_at.replace("T", " ")))
+                lines.append(t("gui_rules.dialog.imported_at", when=_french_date(info.imported_at)))
             lines.append(t("gui_rules.dialog.previous", previous=info.previous_version or t("rules.info.no_previous")))
             self.summary.setText("\n".join(lines))
         self._update_buttons()
