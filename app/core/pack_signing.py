@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ MAX_SIGNATURE_BYTES = 4096
 MAX_KEY_BYTES = 4096
 LOCAL_KEYS_FOLDER = "trusted_keys"
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
+
+log = logging.getLogger(__name__)
 
 
 class SignatureError(Exception):
@@ -133,7 +136,7 @@ def _keys_in(folder: Path, origin: str) -> list[TrustedKey]:
                 raise SignatureError(t("rules.signature.bad_key_file", file=path.name))
             out.append(parse_public_key(path.read_text(encoding="utf-8"), origin, str(path)))
         except (SignatureError, OSError, UnicodeDecodeError):
-            # an unreadable key trusts nothing; the others still apply (logged by the caller's list)
+            log.warning("trusted key file %s unreadable: ignored", path.name)  # it trusts nothing
             continue
     return out
 
