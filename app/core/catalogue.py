@@ -186,9 +186,17 @@ def _active_rules_dir() -> Path:
         return bundled_rules_dir()
 
 
+def load_json_text(text: str) -> Any:
+    """``json.loads`` of a rules file; too deep a nesting is a ValueError too (French reason)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("imbrication trop profonde") from None
+
+
 def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
     try:
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        schema = load_json_text(schema_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CatalogueError(f"{_display(schema_path)} : schéma illisible ({exc}).") from exc
     try:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import json
 import logging
 import math
 import re
@@ -231,7 +230,9 @@ def _load_specs(folder: Path) -> dict[str, ExplanationSpec]:
     try:
         import jsonschema
 
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        from app.core.catalogue import load_json_text
+
+        schema = load_json_text(schema_path.read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)
     except (OSError, ValueError) as exc:
         raise ExplanationSpecError(f"{_display(schema_path)} : schéma illisible ({exc}).") from exc

@@ -23,7 +23,6 @@ territories are left out. The GUI and the handout find the entry with
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from app.core import safe_yaml
 from app.core.catalogue import (
     Apply,
     Benefit,
@@ -45,8 +45,8 @@ from app.core.catalogue import (
     _display,
     _explain,
     _optional_link,
+    load_json_text,
 )
-from app.core import safe_yaml
 from app.core.household import Household, Person, ResourceKind, Role
 from app.core.i18n import t
 from app.core.periods import first_day
@@ -237,7 +237,7 @@ def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
 def _checked_validator(schema_text: str) -> jsonschema.Draft202012Validator:
     """A validator for a schema text, checked against the meta-schema once per process
     (the check costs as much as validating every local aid)."""
-    schema = json.loads(schema_text)
+    schema = load_json_text(schema_text)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 

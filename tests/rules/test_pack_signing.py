@@ -130,3 +130,16 @@ def test_local_aids_refuse_anchors(tmp_path: Path) -> None:
     (local / "paris_logement.yaml").write_text(source + "\nx: &a [1]\ny: *a\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"paris_logement\.yaml : ligne \d+ : les ancres et alias"):
         load_local_aids(local, known_ids=load_catalogue().ids())
+
+
+def test_deeply_nested_schema_is_a_french_error(tmp_path: Path) -> None:
+    """A JSON schema nested deeper than Python's recursion limit (a 400 kB file) is refused, named, in French."""
+    import shutil
+
+    from app.core.paths import bundled_rules_dir
+
+    shutil.copytree(bundled_rules_dir() / "schema", tmp_path / "schema")
+    shutil.copytree(bundled_rules_dir() / "benefits", tmp_path / "benefits")
+    (tmp_path / "schema" / "benefit.schema.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"benefit\.schema\.json : schéma illisible \(imbrication trop profonde\)"):
+        load_catalogue(tmp_path / "benefits")
