@@ -486,6 +486,14 @@ def test_signer_label_and_local_key(data: Path, light_pack: Path, capsys: pytest
     assert info.signer == f"{TEST_PUBLISHER} (clé locale {fingerprint}, ajoutée par l'administrateur)"
     assert rules_pack.version_label("2027.01.0") == f"2027.01.0, signé par {info.signer}"  # the handout's label
     assert rules_pack.version_label("2026.11.1") == "2026.11.1"  # not the active pack's: nothing added
+    from types import SimpleNamespace
+
+    from app.core.handout import _Context
+
+    context = SimpleNamespace(result=SimpleNamespace(openfisca_france="176.1.8", catalogue_version="2027.01.0"),
+                              catalogue=None, options=SimpleNamespace(rules_version=""))
+    assert _Context.rules_version(context) == (  # type: ignore[arg-type]  # the handout's rules line
+        f"OpenFisca-France 176.1.8, catalogue des aides 2027.01.0, signé par {info.signer}")
     assert _cli(["rules", "info"]) == 0
     assert f"Signature : signé par {TEST_PUBLISHER} (clé locale {fingerprint}" in capsys.readouterr().out
 
