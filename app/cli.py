@@ -111,14 +111,16 @@ def version_text() -> str:
     from importlib import metadata
 
     from app.core.catalogue import load_catalogue
+    from app.core.rules_pack import version_label
 
     catalogue = load_catalogue()
+    version = getattr(catalogue, "version", "")
     return t(
         "cli.version",
         app=__version__,
         core=metadata.version("openfisca-core"),
         france=metadata.version("openfisca-france"),
-        catalogue=getattr(catalogue, "version", "") or t("cli.catalogue_bundled", count=len(catalogue)),
+        catalogue=version_label(version) if version else t("cli.catalogue_bundled", count=len(catalogue)),
     )
 
 

@@ -2,9 +2,10 @@
 
 Prints: loading the catalogue with its local aids (median of 10), evaluating the criteria
 aids on one household (median of 1 000), the extra time of the local aids in a full engine
-computation (median of 10 households, with and without the local aids), building a pack of
-the bundled rules, and importing it (checksums, schemas, the extension loaded in a fresh
-system and its YAML tests run).
+computation (median of 10 households, with and without the local aids), building and signing
+a pack of the bundled rules, importing it (signature, checksums, schemas, the extension loaded
+in a fresh system and its YAML tests run, in a child process), and verifying the installed
+pack again (what every read of the active rules does when a file changed).
 
     GUICHET_DATA_DIR=/tmp/guichet-bench /work/venv/bin/python bench/rules.py
 """
@@ -31,7 +32,9 @@ from app.core.household import (  # noqa: E402
 )
 from app.core.local_aids import evaluate, load_local_aids, territory_matches  # noqa: E402
 from app.core.paths import bundled_rules_dir  # noqa: E402
-from app.core.rules_pack import build_pack, import_pack  # noqa: E402
+from app.core import rules_pack  # noqa: E402
+from app.core.pack_signing import generate_key  # noqa: E402
+from app.core.rules_pack import active_rules_dir, build_pack, import_pack  # noqa: E402
 
 MONTH = "2026-11"
 
@@ -88,17 +91,27 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         pack = Path(tmp) / "rules.zip"
+        # a throw-away publisher key, trusted like an administrator's local key
+        key = Path(tmp) / "bench.pem"
+        generate_key(key, Path(tmp) / "trusted_keys" / "bench.pub", "Banc d'essai")
         started = time.perf_counter()
-        build_pack(bundled_rules_dir(), pack, run_tests=False)
-        print(f"build a pack of the bundled rules (no tests): {time.perf_counter() - started:.1f} s, "
+        build_pack(bundled_rules_dir(), pack, run_tests=False, key=key)
+        print(f"build and sign a pack of the bundled rules (no tests): {time.perf_counter() - started:.1f} s, "
               f"{pack.stat().st_size / 1024:.0f} KiB")
         os.environ["GUICHET_DATA_DIR"] = tmp  # import into a throw-away data folder (cache reused below)
         cache = Path(tmp) / "cache"
         cache.symlink_to(Path(engine_cache_dir()), target_is_directory=True)
         started = time.perf_counter()
         info = import_pack(pack)
-        print(f"import it (checksums, schemas, extension loaded, YAML tests run): "
-              f"{time.perf_counter() - started:.1f} s -> version {info.version}")
+        print(f"import it (signature, checksums, schemas, extension loaded and YAML tests run in a child "
+              f"process): {time.perf_counter() - started:.1f} s -> version {info.version}")
+        started = time.perf_counter()
+        runs = 20
+        for _ in range(runs):
+            rules_pack._VERIFIED.clear()
+            active_rules_dir()
+        print(f"verify the installed pack again (signature and every file's SHA-256): "
+              f"{(time.perf_counter() - started) / runs * 1000:.1f} ms (mean of {runs})")
 
 
 _CACHE = Path(os.environ["GUICHET_DATA_DIR"]) / "cache"

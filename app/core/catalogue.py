@@ -17,6 +17,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 import yaml
 
+from app.core import safe_yaml
 from app.core.paths import bundled_rules_dir, install_root
 
 ValueKind = Literal["amount", "boolean", "contribution"]
@@ -185,9 +186,17 @@ def _active_rules_dir() -> Path:
         return bundled_rules_dir()
 
 
+def load_json_text(text: str) -> Any:
+    """``json.loads`` of a rules file; too deep a nesting is a ValueError too (French reason)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("imbrication trop profonde") from None
+
+
 def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
     try:
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        schema = load_json_text(schema_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CatalogueError(f"{_display(schema_path)} : schéma illisible ({exc}).") from exc
     try:
@@ -201,7 +210,9 @@ def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> Benefi
     name = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
+    except safe_yaml.AnchorNotAllowed as exc:
+        raise CatalogueError(f"{name} : {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", ligne {mark.line + 1}" if mark is not None else ""

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import json
 import logging
 import math
 import re
@@ -42,7 +41,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import yaml
 
-from app.core import formats
+from app.core import formats, safe_yaml
 from app.core.engine import BenefitResult, Engine, SimulationResult, Status
 from app.core.household import Household, Role
 from app.core.i18n import t
@@ -53,8 +52,6 @@ from app.core.situation import Situation
 from app.core.validation import require_valid
 
 log = logging.getLogger(__name__)
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ExplanationSpecError(Exception):
@@ -233,7 +230,9 @@ def _load_specs(folder: Path) -> dict[str, ExplanationSpec]:
     try:
         import jsonschema
 
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        from app.core.catalogue import load_json_text
+
+        schema = load_json_text(schema_path.read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)
     except (OSError, ValueError) as exc:
         raise ExplanationSpecError(f"{_display(schema_path)} : schéma illisible ({exc}).") from exc
@@ -241,7 +240,7 @@ def _load_specs(folder: Path) -> dict[str, ExplanationSpec]:
     for path in sorted(folder.glob("*.yaml")):
         name = _display(path)
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+            data = safe_yaml.load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ExplanationSpecError(f"{name} : fichier illisible ou YAML invalide ({exc}).") from exc
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))

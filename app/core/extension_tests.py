@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from app.core import safe_yaml
 from app.core.i18n import t
 
 SUPPORTED_KEYS = frozenset(
@@ -45,8 +46,7 @@ def run_yaml_tests(tax_benefit_system: Any, paths: Iterable[Path]) -> list[YamlT
     outcomes: list[YamlTestOutcome] = []
     for path in paths:
         try:
-            with path.open(encoding="utf-8") as handle:
-                content = yaml.safe_load(handle)
+            content = safe_yaml.load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             outcomes.append(YamlTestOutcome(path.name, "", False, t("rules.tests.unreadable", reason=_short(error))))
             continue

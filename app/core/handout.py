@@ -65,6 +65,7 @@ from app.core.handout_layout import (
 from app.core.household import Household, HousingStatus, Person, Role, STATUSES_WITH_HOUSING_COST
 from app.core.i18n import has, t
 from app.core.local_aids import amount_note, is_outside_territory
+from app.core.rules_pack import version_label  # who signed the rules, for an imported pack
 
 if TYPE_CHECKING:  # the engine module pulls OpenFisca in; the GUI builds handouts without it
     from app.core.engine import BenefitResult, SimulationResult
@@ -325,7 +326,7 @@ class _Context:
             parts.append(t("handout.header.rules_openfisca", version=self.result.openfisca_france))
         catalogue_version = self.result.catalogue_version or getattr(self.catalogue, "version", "") or ""
         if catalogue_version:
-            parts.append(t("handout.header.rules_catalogue", version=catalogue_version))
+            parts.append(t("handout.header.rules_catalogue", version=version_label(catalogue_version)))
         if self.options.rules_version:
             parts.append(self.options.rules_version)
         return ", ".join(parts)

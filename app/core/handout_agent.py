@@ -18,6 +18,7 @@ from app.core.household import Person
 from app.core.i18n import has, t
 from app.core.local_aids import amount_note
 from app.core.periods import add_months
+from app.core.rules_pack import version_label
 
 if TYPE_CHECKING:
     from app.core.handout import _Context
@@ -115,7 +116,7 @@ def agent_story(context: _Context, appendix: bool) -> list[Flowable]:
         (t("agent_copy.version.legislation_until"),
          formats.date(formats.parse_date(result.legislation_until)) if result.legislation_until else _none()),
         (t("agent_copy.version.catalogue"),
-         result.catalogue_version or getattr(context.catalogue, "version", "") or _none()),
+         version_label(result.catalogue_version or getattr(context.catalogue, "version", "")) or _none()),
     ]
     if context.options.rules_version:
         versions.append((t("agent_copy.version.rules"), context.options.rules_version))

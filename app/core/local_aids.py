@@ -23,7 +23,6 @@ territories are left out. The GUI and the handout find the entry with
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from app.core import safe_yaml
 from app.core.catalogue import (
     Apply,
     Benefit,
@@ -45,6 +45,7 @@ from app.core.catalogue import (
     _display,
     _explain,
     _optional_link,
+    load_json_text,
 )
 from app.core.household import Household, Person, ResourceKind, Role
 from app.core.i18n import t
@@ -57,8 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_ORDER = 1000
-# libyaml's safe loader when PyYAML has it (node marks for error lines come from yaml.compose).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_NAME = "local_aid.schema.json"
 # Detail of a BenefitResult whose amount is only the maximum the source gives.
 DETAIL_MAXIMUM = "montant_maximum"
@@ -238,7 +237,7 @@ def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
 def _checked_validator(schema_text: str) -> jsonschema.Draft202012Validator:
     """A validator for a schema text, checked against the meta-schema once per process
     (the check costs as much as validating every local aid)."""
-    schema = json.loads(schema_text)
+    schema = load_json_text(schema_text)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
@@ -280,7 +279,9 @@ def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[
     name = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=_LOADER)
+        data = safe_yaml.load(text)
+    except safe_yaml.AnchorNotAllowed as error:
+        raise CatalogueError(f"{name} : {error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = t("rules.local.at_line", line=mark.line + 1) if mark is not None else ""

@@ -1403,6 +1403,8 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from importlib import metadata
 
+        from app.core.rules_pack import version_label
+
         info = self.engine.info
         try:
             france = info.get("openfisca_france") or metadata.version("openfisca-france")
@@ -1414,7 +1416,7 @@ class MainWindow(QMainWindow):
             version=__version__,
             openfisca=france,
             until=formats.date(dt.date.fromisoformat(until)) if until else t("gui.about.loading"),
-            catalogue=info.get("catalogue_version") or "—",
+            catalogue=version_label(str(info.get("catalogue_version") or "")) or "—",
         ))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -50,7 +50,7 @@ def test_shows_active_version_and_local_aids(qtbot: Any, gui_app: Any) -> None:
     info = rules_pack.active_rules_info()
     text = dialog.summary.text()
     assert t("gui_rules.dialog.version", version=info.version) in text
-    assert info.legislation_from in text and info.legislation_until in text
+    assert "du 01/02/2024 au 01/10/2026" in text  # French dates
     assert t("rules.info.source_bundled") in text
     assert t("rules.info.no_previous") in text
     assert not dialog.rollback_button.isEnabled()
@@ -154,3 +154,42 @@ def test_restarting_the_engine_reloads_the_windows_catalogue(qtbot: Any, window:
     qtbot.waitUntil(lambda: window.catalogue is newer, timeout=5000)
     assert removed.id not in window.editor.received
     assert window.results.model._catalogue is newer
+
+
+def test_signer_shown_and_older_pack_asks_before_going_back(qtbot: Any, gui_app: Any, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog, window = open_dialog(qtbot)
+    assert t("gui_rules.dialog.signed", signed=t("rules.info.not_signed")) in dialog.summary.text()
+    bundled = rules_pack.active_rules_info()
+    imported = rules_pack.RulesInfo(
+        version="2026.1.0", title="Essai", legislation_from=bundled.legislation_from,
+        legislation_until=bundled.legislation_until, source="imported", folder=str(tmp_path),
+        previous_version=bundled.version, signer="Projet Guichet (clé 1838 8A86 B0FB F113)")
+    calls: list[bool] = []
+
+    def fake_import(path: Path, run_tests: bool = True, allow_older: bool = False) -> rules_pack.RulesInfo:
+        calls.append(allow_older)
+        if not allow_older:
+            raise rules_pack.OlderPackError(t("rules.pack.older", version="2026.1.0", active=bundled.version))
+        return imported
+
+    monkeypatch.setattr(rules_pack, "import_pack", fake_import)
+    questions: list[str] = []
+
+    def answer(_parent: Any, _title: str, text: str, *a: Any, **k: Any) -> QMessageBox.StandardButton:
+        questions.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    dialog.import_file(tmp_path / "old.zip")
+    qtbot.waitUntil(lambda: bool(questions) and dialog.is_idle(), timeout=15000)
+    assert calls == [False] and "plus ancien" in questions[0] and window.restarts == 0
+    assert "plus ancien" in dialog.status.text()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(rules_pack, "active_rules_info", lambda: imported)
+    dialog.import_file(tmp_path / "old.zip")
+    qtbot.waitUntil(lambda: dialog.status.text() == t("gui_rules.import.done", version="2026.1.0"), timeout=15000)
+    assert calls == [False, False, True] and window.restarts == 1
+    assert "Signature : signé par Projet Guichet (clé 1838 8A86 B0FB F113)" in dialog.summary.text()
+    qtbot.waitUntil(dialog.is_idle, timeout=15000)

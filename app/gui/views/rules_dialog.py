@@ -1,10 +1,12 @@
 """The « Règles actives » dialog and the « Règles » menu (issue 9, GUI part).
 
-Shows the active rules (version, legislation coverage, origin, what a rollback would
-bring back) and every national benefit and local aid with its version and territory.
-Imports a rules pack (validated off the GUI thread with ``run_task``: it runs the
-extension's tests) and rolls back; after either, the main window restarts its engine
-process so that the next computation uses the new rules.
+Shows the active rules (version, legislation coverage, origin, who signed the pack,
+what a rollback would bring back) and every national benefit and local aid with its
+version and territory. Imports a rules pack (verified off the GUI thread with
+``run_task``: it runs the extension's tests in a child process); a pack older than the
+active rules is imported only when the agent confirms that rollback. Rolls back; after
+an import or a rollback, the main window restarts its engine process so that the next
+computation uses the new rules.
 
 ``install(window)`` adds the « Règles » menu to the main window.
 """
@@ -52,6 +54,20 @@ def _reason(error: BaseException) -> str:
         return str(error)
     log.warning("rules operation failed: %s", type(error).__name__, exc_info=error)
     return str(error) or type(error).__name__
+
+
+def _french_date(iso: str) -> str:
+    """« 01/02/2024 » for an ISO date, « 02/12/2026 14:50 » for an ISO date-time; as is when unreadable."""
+    import datetime as dt
+
+    from app.core import formats
+
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    text = formats.date(moment.date())
+    return f"{text} {moment:%H:%M}" if "T" in iso or " " in iso else text
 
 
 class RulesDialog(QDialog):
@@ -112,6 +128,7 @@ class RulesDialog(QDialog):
 
         self.info: RulesInfo | None = None
         self.entries: list[RuleEntry] = []
+        self._pending: Path | None = None  # the pack being imported
         self.refresh()
 
     # -- display --------------------------------------------------------------------------
@@ -126,14 +143,17 @@ class RulesDialog(QDialog):
             self.summary.setText(_reason(error))
         else:
             self.info = info
-            lines = [
+            lines = [info.problem] if info.problem else []
+            lines += [
                 t("gui_rules.dialog.version", version=info.version),
                 t("gui_rules.dialog.rules_title", title=info.title),
-                t("gui_rules.dialog.coverage", start=info.legislation_from, until=info.legislation_until),
+                t("gui_rules.dialog.coverage", start=_french_date(info.legislation_from),
+                  until=_french_date(info.legislation_until)),
                 t("gui_rules.dialog.source", source=info.source_label),
+                t("gui_rules.dialog.signed", signed=info.signed_label),
             ]
             if info.imported_at:
-                lines.append(t("gui_rules.dialog.imported_at", when=info.imported_at.replace("T", " ")))
+                lines.append(t("gui_rules.dialog.imported_at", when=_french_date(info.imported_at)))
             lines.append(t("gui_rules.dialog.previous", previous=info.previous_version or t("rules.info.no_previous")))
             self.summary.setText("\n".join(lines))
         self._update_buttons()
@@ -184,8 +204,9 @@ class RulesDialog(QDialog):
         if path:
             self.import_file(Path(path))
 
-    def import_file(self, path: Path) -> None:
-        """Validate and activate the pack ``path`` in a worker thread (its tests take a while)."""
+    def import_file(self, path: Path, allow_older: bool = False) -> None:
+        """Verify and activate the pack ``path`` in a worker thread (its tests take a while);
+        ``allow_older``: the agent confirmed going back to an older version."""
         if self.busy:
             return
         from app.core import rules_pack
@@ -193,7 +214,12 @@ class RulesDialog(QDialog):
         self.busy = True
         self._update_buttons()
         self.status.setText(t("gui_rules.import.checking", path=path.name))
-        self._start(lambda: rules_pack.import_pack(path), self._imported, self._import_failed)
+        self._pending = path
+
+        def work() -> Any:
+            return rules_pack.import_pack(path, allow_older=True) if allow_older else rules_pack.import_pack(path)
+
+        self._start(work, self._imported, self._import_failed)
 
     def _imported(self, info: RulesInfo) -> None:
         self.busy = False
@@ -201,9 +227,21 @@ class RulesDialog(QDialog):
         self.status.setText(t("gui_rules.import.done", version=info.version))
 
     def _import_failed(self, error: BaseException) -> None:
+        from app.core.rules_pack import OlderPackError
+
         self.busy = False
         self._update_buttons()
         self.status.setText(t("gui_rules.import.refused", reason=_reason(error)))
+        path = self._pending
+        if isinstance(error, OlderPackError) and path is not None and self.confirm_older(str(error)):
+            self.import_file(path, allow_older=True)
+
+    def confirm_older(self, message: str) -> bool:
+        """Ask the agent whether to go back to the older pack (the explicit rollback)."""
+        answer = QMessageBox.question(
+            self, t("gui_rules.import.older_title"), t("gui_rules.import.older_text", reason=message),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def rollback(self, confirm: bool = True) -> None:
         """Bring back the rules active before the last import (after the agent confirms)."""
