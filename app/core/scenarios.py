@@ -684,9 +684,11 @@ def _copy_results(
     for benefit in engine.catalogue:
         value = values.get(benefit.id)
         received = [benefit.id in h.benefits_received for h in households]
+        automatic = [benefit.paid_automatically(h.benefits_received) for h in households]
         if value is None or isinstance(value, Exception):
             columns.append([BenefitResult(benefit.id, Status.ERROR, 0.0, benefit.amount_period,
-                                          already_received=received[k], error=t("engine.benefit_failed"))
+                                          already_received=received[k], error=t("engine.benefit_failed"),
+                                          paid_automatically=automatic[k])
                             for k in range(n)])
             continue
         array, details = value
@@ -707,7 +709,7 @@ def _copy_results(
         columns.append([
             BenefitResult(benefit.id, Status.ELIGIBLE if amounts[k] > 0 else Status.NOT_ELIGIBLE,
                           0.0 if boolean else amounts[k], benefit.amount_period, beneficiaries[k], detail[k],
-                          already_received=received[k])
+                          already_received=received[k], paid_automatically=automatic[k])
             for k in range(n)
         ])
     totals = tuple(b.id for b in engine.catalogue if b.counts_in_total)
