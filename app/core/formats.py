@@ -7,6 +7,7 @@ comma as decimal mark, no-break space before the euro sign: ``1 234,56 €``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 NNBSP = "\u202f"  # thousands separator
 NBSP = "\u00a0"  # before units
@@ -75,6 +76,20 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r}")
+
+
+_DATE_SHAPES = (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"))
+
+
+def date_problem_key(text: str) -> str:
+    """The problem of a text ``parse_date`` refused: ``problem.no_such_date`` when it is
+    written as a date but no such day exists (31/02/2026, 29/02/2027), else
+    ``problem.not_a_date`` (the format is wrong)."""
+    stripped = text.strip()
+    for shape in _DATE_SHAPES:
+        if shape.match(stripped):
+            return "problem.no_such_date"
+    return "problem.not_a_date"
 
 
 def duration(seconds: float) -> str:

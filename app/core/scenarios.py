@@ -357,6 +357,15 @@ class ComparisonRow:
     statuses: tuple[str | None, ...] = ()  # benefit rows: each column's status
     changed: bool = False  # a value or a status differs from the current situation
 
+    def lost(self, column: int) -> bool:
+        """A right the current situation has (eligible or to check) and ``column`` has not:
+        a loss for the household whatever the sign of the amount (losing the CSS with
+        participation lowers what is paid, yet the health cover is gone)."""
+        if not self.statuses:
+            return False
+        held = ("eligible", "to_check")
+        return self.statuses[0] in held and (self.statuses[column] or "not_eligible") not in held
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -412,12 +421,23 @@ def compare_households(
     rows.append(_row("benefits_monthly", t("scenario.row.benefits_monthly"), "total", "month",
                      tuple(r.total_monthly() for r in results)))
     rows.append(_row("css_participation", t("scenario.row.css_participation"), "total", "month",
-                     tuple(css_participation(r) for r in results)))
+                     tuple(css_participation(r) for r in results), tuple(_css_status(r) for r in results)))
     rows.append(_row("disposable", t("scenario.row.disposable"), "total", "month",
                      tuple(disposable_monthly(r, res) for r, res in zip(results, resources))))
     rows.append(_row("yearly_extra", t("scenario.row.yearly_extra"), "total", "year",
                      tuple(r.total_yearly_extra() for r in results)))
     return Comparison(month, tuple(labels), tuple(households), tuple(results), tuple(rows))
+
+
+def _css_status(result: SimulationResult) -> str:
+    """The complementary health cover, free or with a participation: « eligible » when
+    either is (paying less because it became free is a gain; losing both, a lost right)."""
+    items = [_item(result, benefit_id) for benefit_id in (CSS_PARTICIPATION, "css_gratuite")]
+    if any(i is not None and i.status == Status.ELIGIBLE for i in items):
+        return Status.ELIGIBLE.value
+    if any(i is not None and i.status == Status.TO_CHECK for i in items):
+        return Status.TO_CHECK.value
+    return Status.NOT_ELIGIBLE.value
 
 
 def _item(result: SimulationResult, benefit_id: str) -> Any:

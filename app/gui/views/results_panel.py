@@ -27,6 +27,7 @@ from app.core import formats
 from app.core.i18n import has, t
 from app.gui.models.results_model import (
     AMOUNT,
+    AUTOMATIC,
     BENEFIT,
     BENEFIT_ID_ROLE,
     ELIGIBLE,
@@ -132,7 +133,7 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
     parts.append(f"<h4>{_e(t('gui.detail.paying_body'))}</h4><p>{body}</p>")
     apply = benefit.apply
     how = []
-    if apply.automatic:
+    if apply.automatic or (result is not None and result.paid_automatically):
         how.append(f"<li>{_e(t('gui.detail.automatic'))}</li>")
     if apply.online is not None:
         how.append(f"<li>{_e(t('gui.detail.online'))} {_link(apply.online.url, apply.online.label)}"
@@ -295,6 +296,12 @@ class ResultsPanel(QWidget):
     def set_persons(self, persons: dict[str, str]) -> None:
         self._persons = persons
 
+    def clear(self) -> None:
+        """No result, no benefit selected, an empty detail (a new case)."""
+        self.table.selectionModel().clearSelection()
+        self.table.setCurrentIndex(QModelIndex())
+        self.show_result(None)
+
     def show_result(self, result: SimulationResult | None) -> None:
         selected = self.selected_benefit()
         self.model.set_result(result)
@@ -314,8 +321,12 @@ class ResultsPanel(QWidget):
             self.yearly.setVisible(yearly > 0)
             missing = not_claimed_monthly(result)
             count = len([b for b in result.not_claimed() if b.status == ELIGIBLE])
-            self.not_claimed.setText(t("gui.results.not_claimed_summary", count=count, amount=formats.euros(missing)))
-            self.not_claimed.setVisible(count > 0)
+            lines = [t("gui.results.not_claimed_summary", count=count, amount=formats.euros(missing))] if count else []
+            automatic = self._automatic_labels(result)
+            if automatic:
+                lines.append(t("gui.results.automatic_summary", benefits=", ".join(automatic)))
+            self.not_claimed.setText("\n".join(lines))
+            self.not_claimed.setVisible(bool(lines))
             if result.assumptions:
                 items = "".join(f"<li>{_e(assumption_text(a))}</li>" for a in result.assumptions)
                 self.assumptions.setText(f"<b>{_e(t('gui.detail.assumptions'))}</b><ul style='margin:0'>{items}</ul>")
@@ -325,10 +336,19 @@ class ResultsPanel(QWidget):
             self.warning_banner.setText("\n".join(result.warnings))
             self.warning_banner.setVisible(bool(result.warnings))
         if selected and self.model.row_of(selected) >= 0:
-            self.select_benefit(selected)
+            self.select_benefit(selected, scroll=False)
         else:
             self._show_detail(None)
+        self.table.scrollToTop()  # a new result starts with its first rows: the benefits to request
         self._style_stale(False)
+
+    def _automatic_labels(self, result: SimulationResult) -> list[str]:
+        """Short labels of the eligible benefits paid without a claim (catalogue order)."""
+        ids = [b.benefit_id for b in result.benefits
+               if b.status == ELIGIBLE and str(b.claim.value) == AUTOMATIC and b.benefit_id in result.totals_ids]
+        if self._catalogue is None:
+            return ids
+        return [self._catalogue.get(i).short_label for i in ids]
 
     def set_explanations(self, explanations: dict[str, Explanation]) -> None:
         """The explanations of the result shown (they arrive just after it)."""
@@ -370,7 +390,7 @@ class ResultsPanel(QWidget):
         index = self.table.currentIndex()
         return self.model.data(self.model.index(index.row(), 0), BENEFIT_ID_ROLE) if index.isValid() else None
 
-    def select_benefit(self, benefit_id: str) -> None:
+    def select_benefit(self, benefit_id: str, scroll: bool = True) -> None:
         row = self.model.row_of(benefit_id)
         if row < 0:
             return
@@ -378,7 +398,8 @@ class ResultsPanel(QWidget):
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
-        self.table.scrollTo(index)
+        if scroll:
+            self.table.scrollTo(index)
         self._show_detail(benefit_id)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
