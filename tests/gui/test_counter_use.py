@@ -166,8 +166,14 @@ def test_benefits_paid_automatically_are_said_so_and_left_out_of_the_unclaimed_t
     # The energy cheque always, the ARS because the CAF already pays this family (AF, ASF).
     for benefit_id in ("cheque_energie", "allocation_rentree_scolaire"):
         assert core.get(benefit_id).status.value == "eligible"
-        assert shown[benefit_id]["status"] == t("results.paid_automatically") == "Versée automatiquement"
+        assert shown[benefit_id]["status"] == t("gui.results.automatic_short") == "Automatique"
         assert background(benefit_id) == AUTOMATIC_COLOR
+        row = model.index(model.row_of(benefit_id), STATUS)
+        assert "Versée automatiquement" in model.data(row, Qt.ItemDataRole.ToolTipRole)
+        assert "Versée automatiquement" in model.data(row, Qt.ItemDataRole.AccessibleTextRole)
+        win.results.select_benefit(benefit_id)
+        assert t("gui.results.status_with", status=t("status.eligible"), tag="Versée automatiquement") in (
+            win.results.detail.toPlainText())
     # To request: said in words, not by the yellow alone.
     assert shown["prime_activite"]["status"] == t("gui.results.to_request")
     assert background("prime_activite") == NOT_CLAIMED_COLOR
@@ -299,10 +305,20 @@ def test_the_cursor_starts_in_the_first_field_and_the_first_tab_is_visible(idle_
     # The focus outline: drawn around the focused control, on top of it.
     from app.gui.views.widgets import FocusOutline
 
-    outline = focused.parentWidget().findChild(FocusOutline)
-    assert outline is not None and outline.isVisible()
-    assert outline.geometry().contains(focused.geometry())
-    assert outline.geometry().width() >= focused.width() + 2 * FocusOutline.WIDTH
+    outlines = [o for o in win.findChildren(FocusOutline) if o.isVisible()]
+    assert len(outlines) == 1 and outlines[0].target is focused
+    outline = outlines[0]
+    host = outline.parentWidget()
+    around = focused.rect().translated(focused.mapTo(host, QPoint(0, 0)))
+    assert outline.geometry() == around.adjusted(-FocusOutline.WIDTH, -FocusOutline.WIDTH,
+                                                 FocusOutline.WIDTH, FocusOutline.WIDTH)
+    assert host.rect().contains(outline.geometry())  # not clipped away by its parent
+    # drawn: the outline's colour is on screen just outside the control
+    from app.gui.views.widgets import FOCUS_COLOR
+
+    image = win.grab().toImage()
+    corner = focused.mapTo(win, QPoint(-1, focused.height() // 2))
+    assert image.pixelColor(corner).name() == FOCUS_COLOR
 
 
 def test_f1_opens_a_short_help_in_french(idle_window: Any, qtbot: Any) -> None:

@@ -59,7 +59,7 @@ def expected_status(item: Any) -> str:
     if claim == "to_request":
         return t("gui.results.to_request") if item.status.value == "eligible" else t("gui.results.to_check_request")
     if claim == "automatic":
-        return t("results.paid_automatically")
+        return t("gui.results.automatic_short")
     if claim == "received":
         return t("results.already_received")
     return t(f"status.{item.status.value}")

@@ -66,13 +66,15 @@ def status_text(result: BenefitResult) -> str:
 
 def claim_status_text(result: BenefitResult) -> str:
     """The status column: what the household has to do, in words (the row's colour only
-    repeats it): « À demander », « À vérifier · à demander », « Versée automatiquement »,
-    « Déjà perçue », else the status (« Non éligible »…)."""
+    repeats it): « À demander », « À vérifier · à demander », « Automatique » (the
+    column's short word for « Versée automatiquement », which the tooltip, the detail, the
+    summary and the accessible text say in full: the benefit's name keeps its room at
+    1366 px), « Déjà perçue », else the status (« Non éligible »…)."""
     claim = str(result.claim.value)
     if claim == TO_REQUEST:
         return t("gui.results.to_request") if result.status == ELIGIBLE else t("gui.results.to_check_request")
     if claim == AUTOMATIC:
-        return t("results.paid_automatically")
+        return t("gui.results.automatic_short")
     return status_text(result)
 
 

@@ -359,8 +359,11 @@ class ScreeningDialog(QDialog):
         output = self.output_path()
         if output is None:
             return t("gui.screening.check.no_output")
-        if not output.name or output.name in (".", "..") or output.suffix.lower() not in OUTPUT_SUFFIXES:
-            return t("gui.screening.check.output_format", name=output.name or str(output))
+        typed = self.output_edit.text().strip()
+        if not output.name or output.name in (".", "..") or typed.endswith(("/", "\\")):
+            return t("gui.screening.check.output_name", path=typed)
+        if output.suffix.lower() not in OUTPUT_SUFFIXES:
+            return t("gui.screening.check.output_format", name=output.name)
         try:
             folder_exists = output.parent.is_dir()
         except OSError:

@@ -120,39 +120,60 @@ class FocusOutline(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.target: QWidget | None = None
+        self._watched: list[QWidget] = []  # the control and its parents up to the outline's host
 
     def follow(self, widget: QWidget | None) -> None:
-        if self.target is not None:
+        for watched in self._watched:
             try:
-                self.target.removeEventFilter(self)
+                watched.removeEventFilter(self)
             except RuntimeError:  # the control was deleted
                 pass
-        parent = widget.parentWidget() if widget is not None else None
-        if widget is None or parent is None or widget.isWindow() or not self._outlined(widget):
-            self.target = None
+        self._watched = []
+        self.target = None
+        if widget is None or widget.isWindow() or widget.parentWidget() is None or not self._outlined(widget):
+            self.hide()
+            return
+        host = self._host(widget)
+        if host is None:
             self.hide()
             return
         self.target = widget
-        if self.parentWidget() is not parent:
-            self.setParent(parent)
-        widget.installEventFilter(self)
+        if self.parentWidget() is not host:
+            self.setParent(host)
+        item: QWidget | None = widget
+        while item is not None and item is not host:  # any of them moving moves the control
+            item.installEventFilter(self)
+            self._watched.append(item)
+            item = item.parentWidget()
         self._place()
+
+    def _host(self, widget: QWidget) -> QWidget | None:
+        """The closest ancestor with room for the outline around ``widget`` (a child is
+        clipped to its parent: the control's own parent is often exactly its size)."""
+        host = widget.parentWidget()
+        while host is not None:
+            area = widget.rect().translated(widget.mapTo(host, widget.rect().topLeft()))
+            if host.rect().contains(area.adjusted(-self.WIDTH, -self.WIDTH, self.WIDTH, self.WIDTH)) or host.isWindow():
+                return host
+            host = host.parentWidget()
+        return None
 
     @staticmethod
     def _outlined(widget: QWidget) -> bool:
-        from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QAbstractSpinBox
+        from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
 
         return isinstance(widget, (QLineEdit, QComboBox, QAbstractSpinBox, QAbstractButton, QAbstractItemView))
 
     def _place(self) -> None:
-        target = self.target
-        if target is None:
+        target, host = self.target, self.parentWidget()
+        if target is None or host is None:
             return
         if not target.isVisible():
             self.hide()
             return
         margin = self.WIDTH
-        self.setGeometry(target.geometry().adjusted(-margin, -margin, margin, margin))
+        area = target.rect().translated(target.mapTo(host, target.rect().topLeft()))
+        self.setGeometry(area.adjusted(-margin, -margin, margin, margin))
         from PySide6.QtGui import QRegion
 
         outer = QRegion(self.rect())
@@ -161,7 +182,7 @@ class FocusOutline(QWidget):
         self.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.target and event.type() in (
+        if watched in self._watched and event.type() in (
             QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.ZOrderChange
         ):
             self._place()
