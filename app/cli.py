@@ -258,7 +258,10 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     not_claimed = [catalogue.get(b.benefit_id).label for b in result.not_claimed()]
     if household is not None and household.benefits_received and not_claimed:
         lines.append(t("cli.not_claimed_list", benefits=", ".join(not_claimed)))
-    for warning in result.warnings:
+    from app.core.validation import notices
+
+    told = notices(household) if household is not None else ()
+    for warning in (*result.warnings, *(n.message for n in told)):
         lines.append("")
         lines.append(warning)
     if result.assumptions:

@@ -40,7 +40,7 @@ from app.core.i18n import t
 from app.core.periods import add_months, current_month, first_day, months_range, parse_month
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
-from app.core.validation import notices, require_valid
+from app.core.validation import require_valid
 
 log = logging.getLogger(__name__)
 
@@ -573,7 +573,6 @@ class Engine:
         results = []
         for k, situation in enumerate(situations):
             household = households[k] if households is not None else None
-            notes = tuple(n.message for n in notices(household)) if household is not None else ()
             benefits = tuple(
                 self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
                 for benefit in self.catalogue
@@ -583,7 +582,7 @@ class Engine:
                     month=month,
                     benefits=benefits,
                     assumptions=situation.assumptions,
-                    warnings=warnings + notes,
+                    warnings=warnings,
                     openfisca_france=self.versions.openfisca_france,
                     legislation_until=self.legislation_until.isoformat(),
                     catalogue_version=self.catalogue_version,

@@ -96,7 +96,8 @@ def _amount_problems(path: str, value: float | None, maximum: float, household: 
 def notices(household: Household) -> tuple[Problem, ...]:
     """What the agent should know about a household that can be computed as it is (not
     problems: nothing is blocked): a « salarié(e) » with no salary declared is computed
-    with no earned income. The engine adds their messages to ``SimulationResult.warnings``."""
+    with no earned income. For the agent (the window shows them over the results, the
+    command line under its table), not for the citizen's handout nor a screening."""
     out = []
     for i, person in enumerate(household.persons):
         if person.activity == Activity.SALARIE and not person.declares(ResourceKind.SALAIRE_NET):

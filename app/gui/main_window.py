@@ -42,7 +42,7 @@ from app.core.examples import example_files, warm_up_household
 from app.core.household import Household
 from app.core.i18n import has, t
 from app.core.periods import add_months, current_month, months_range
-from app.core.validation import InvalidHousehold, Problem, person_label
+from app.core.validation import InvalidHousehold, Problem, notices, person_label
 from app.gui import icons
 from app.gui.case_session import CaseSession, StartInfo, draft_body, read_draft, unavailable_message
 from app.gui.engine_process import FAILED, LOADING, READY, RESTARTING, STARTING, EngineClient
@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
         del held  # the summary lists every problem, shown inline or not
         self.results.set_persons({p.id: person_label(i, p) for i, p in enumerate(collected.household.persons)})
         if not collected.computable:
+            self.results.set_notices([])
             self._current_key = None
             self._compute_timer.stop()
             self.results.set_problems([p.message for p in collected.problems])
@@ -528,6 +529,7 @@ class MainWindow(QMainWindow):
             self.results.set_state(t("gui.state.incomplete"), "stale")
             return
         self.results.set_problems([])
+        self.results.set_notices([n.message for n in notices(collected.household)])
         self._current_key = (collected.household, self.month_value)
         if self._current_key == self._shown_key:
             self._compute_timer.stop()

@@ -353,6 +353,31 @@ def test_qt_dialogs_speak_french(gui_app: Any, qtbot: Any) -> None:
     assert not any("Look in" in text or "Files of" in text for text in labels)
 
 
+def test_a_salaried_person_without_salary_is_told_over_the_results(idle_window: Any, qtbot: Any) -> None:
+    from app.core.validation import notices
+    from gui_helpers import choose
+
+    win = idle_window
+    form = win.editor.forms[0]
+    type_text(form.birth_date, "14031992")
+    choose(form.activity, t("choice.activity.salarie"))
+    type_text(win.editor.housing.commune, "69003")
+    key(win.editor.housing.commune, Qt.Key.Key_Down)
+    key(win.editor.housing.commune, Qt.Key.Key_Return)
+    win.validate_now()
+    collected = win.editor.collect()
+    assert collected.computable  # a warning, not an error: the computation goes on
+    expected = [n.message for n in notices(collected.household)]
+    assert len(expected) == 1 and "aucun salaire" in expected[0]
+    assert win.results.notice_banner.isVisible() and win.results.notice_banner.text() == expected[0]
+    assert win._compute_timer.isActive() or win._pending_id is not None  # computed anyway
+    form.resources.add_row()
+    row = form.resources.rows[0]
+    type_text(row.stable, "1200")
+    win.validate_now()
+    assert not win.results.notice_banner.isVisible()
+
+
 def test_an_unknown_postal_code_and_a_day_that_does_not_exist_are_named(idle_window: Any, qtbot: Any) -> None:
     from app.core.validation import field_label
 

@@ -182,6 +182,8 @@ class ResultsPanel(QWidget):
         self.engine_banner = banner("error")
         self.warning_banner = banner("warning")
         self.problems_banner = banner("info")
+        self.notice_banner = banner("warning")  # validation.notices: computed, but the agent should know
+        accessible(self.notice_banner, t("gui.results.notices_name"))
         accessible(self.problems_banner, t("gui.results.problems_name"))
 
         self.table = QTableView()
@@ -237,6 +239,7 @@ class ResultsPanel(QWidget):
         top_layout.addWidget(self.engine_banner)
         top_layout.addWidget(self.warning_banner)
         top_layout.addWidget(self.problems_banner)
+        top_layout.addWidget(self.notice_banner)
         top_layout.addWidget(self.table, 1)
         top_layout.addWidget(self.total)
         top_layout.addWidget(self.yearly)
@@ -376,6 +379,13 @@ class ResultsPanel(QWidget):
     def set_engine_message(self, message: str | None) -> None:
         self.engine_banner.setText(message or "")
         self.engine_banner.setVisible(bool(message))
+
+    def set_notices(self, messages: Sequence[str]) -> None:
+        """What does not block the computation but changes it (« salarié(e) » with no salary)."""
+        text = "\n".join(messages)
+        if text != self.notice_banner.text():
+            self.notice_banner.setText(text)
+        self.notice_banner.setVisible(bool(messages))
 
     def set_problems(self, messages: Sequence[str]) -> None:
         if messages:
