@@ -11,11 +11,14 @@ Saves, on example 01 and a temporary data folder:
 * ``counter-new-case.png``: right after « Nouveau dossier » (Ctrl+N): nothing left;
 * ``counter-help.png``: F1;
 * ``counter-lost-right.png``: a raise that loses the CSS: « droit perdu », in red;
-* ``counter-screening-path.png``: « / » typed as the results path: a message.
+* ``counter-screening-path.png``: « / » typed as the results path: a message;
+* ``counter-salaried-without-salary.png``: the notice over the results;
+* ``counter-qt-dialog.png``: Qt's file dialog in French (« Voir dans », « Fichiers de type »).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 
@@ -30,6 +33,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
+    from app.core.casefile import load_case
     from app.core.catalogue import load_catalogue
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow, list_examples
@@ -95,6 +99,27 @@ def main() -> int:
     screening.output_edit.textEdited.emit("/")
     save(screening, "counter-screening-path.png")
     screening.close()
+
+    # A « salarié(e) » with no salary: computed, with a notice for the agent.
+    from app.core.household import Activity
+
+    household, month = load_case(example.path)
+    sophie = dataclasses.replace(household.persons[0], resources=(), activity=Activity.SALARIE)
+    window.load_household(dataclasses.replace(household, persons=(sophie, *household.persons[1:])), month)
+    wait(window.is_up_to_date, 120, "the results without salary")
+    window.results.table.scrollToTop()
+    save(window, "counter-salaried-without-salary.png")
+
+    # Qt's own file dialog (the widget one, as under Xvfb or without a desktop): in French.
+    from PySide6.QtWidgets import QFileDialog
+
+    files = QFileDialog(window, "Ouvrir un fichier")
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    files.setDirectory(str(work))
+    files.resize(760, 460)
+    files.show()
+    save(files, "counter-qt-dialog.png")
+    files.close()
 
     window.close()
     QApplication.processEvents()
