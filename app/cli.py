@@ -245,10 +245,10 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
             continue  # a local aid of another territory
         benefit = catalogue.get(item.benefit_id)
         status = t(f"status.{item.status.value}")
-        if item.already_received:
+        if item.already_received:  # also when not found eligible: the agent sees the mismatch
             status += " · " + t("results.already_received")
-        elif item.not_claimed and benefit.counts_in_total:
-            status += " · " + t("results.not_claimed")
+        elif item.claim == "automatic" or (item.not_claimed and benefit.counts_in_total):
+            status += " · " + item.claim.label  # « Versée automatiquement », « Non demandée »
         rows.append((benefit.label, amount_text(item, benefit), status, benefit.paying_body.short))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
@@ -260,7 +260,10 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     not_claimed = [catalogue.get(b.benefit_id).label for b in result.not_claimed()]
     if household is not None and household.benefits_received and not_claimed:
         lines.append(t("cli.not_claimed_list", benefits=", ".join(not_claimed)))
-    for warning in result.warnings:
+    from app.core.validation import notices
+
+    told = notices(household) if household is not None else ()
+    for warning in (*result.warnings, *(n.message for n in told)):
         lines.append("")
         lines.append(warning)
     if result.assumptions:
@@ -279,6 +282,7 @@ def result_json(result: Any, catalogue: Any) -> dict[str, Any]:
         item["paying_body"] = benefit.paying_body.short
         item["counts_in_total"] = benefit.counts_in_total
         item["not_claimed"] = result.get(item["benefit_id"]).not_claimed
+        item["claim"] = result.get(item["benefit_id"]).claim.value
     data["total_monthly"] = result.total_monthly()
     data["total_yearly_extra"] = result.total_yearly_extra()
     data["assumptions"] = [{"code": code, "text": t("assumption." + code)} for code in result.assumptions]

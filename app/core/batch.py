@@ -379,9 +379,15 @@ class PartialRun:
 
 def find_partial(output: Path | str) -> PartialRun | None:
     """The interrupted run of ``output``, if its ``.partial`` folder is there (a cheap
-    look: whether ``screen`` will really resume also depends on the input's hash)."""
+    look: whether ``screen`` will really resume also depends on the input's hash). None
+    too for a path that names no file (« / », typed while the agent types a path)."""
+    if not Path(output).name:
+        return None
     folder = partial_dir_for(Path(output))
-    manifest = _read_manifest(folder) if folder.is_dir() else None
+    try:
+        manifest = _read_manifest(folder) if folder.is_dir() else None
+    except OSError:  # a path the system refuses (too long, not allowed)
+        return None
     if manifest is None or manifest.get("complete"):
         return None
     stored = manifest.get("key")

@@ -157,7 +157,9 @@ class _Reader:
         try:
             return parse_date(str(value))
         except ValueError:
-            self.problem(path, "problem.not_a_date", value=value)
+            from app.core.formats import date_problem_key
+
+            self.problem(path, date_problem_key(str(value)), value=value)
             return None
 
     def unknown(self, data: dict[str, Any], allowed: set[str], path: str) -> None:

@@ -8,7 +8,7 @@ and name the file and the field, so that whoever edits the rules can fix them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -41,7 +41,10 @@ class Apply:
     online: Link | None
     paper: PaperForm | None
     where: str
-    automatic: bool
+    automatic: bool  # paid without any claim, always (the energy cheque)
+    # paid without a claim when the household already receives one of these benefits
+    # (the ARS, for families already paid by the CAF): ``Benefit.paid_automatically``
+    automatic_when_receiving: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ class Benefit:
     reference: Link
     check_when: CheckWhen | None
     source_file: str
+
+    def paid_automatically(self, benefits_received: Collection[str]) -> bool:
+        """Whether this benefit comes without a claim for a household that already
+        receives ``benefits_received`` (catalogue ids): ``apply.automatic``, or one of
+        ``apply.automatic_when_receiving`` received. Such a benefit, when eligible and not
+        received yet, is « versée automatiquement », not « à demander »
+        (``engine.BenefitResult.claim``): outside the unclaimed totals."""
+        return self.apply.automatic or any(b in benefits_received for b in self.apply.automatic_when_receiving)
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,13 @@ def _load(folder: Path) -> Catalogue:
                 f"par {benefits[benefit.id].source_file}."
             )
         benefits[benefit.id] = benefit
+    for benefit in benefits.values():
+        unknown = [b for b in benefit.apply.automatic_when_receiving if b not in benefits]
+        if unknown:
+            raise CatalogueError(
+                f"{benefit.source_file}, champ « apply.automatic_when_receiving » : l'aide « {unknown[0]} » "
+                "n'existe pas dans le catalogue."
+            )
     national = tuple(sorted(benefits.values(), key=lambda b: (b.order, b.id)))
     from app.core.local_aids import load_local_aids
     from app.core.rules_pack import manifest_version
@@ -336,6 +354,7 @@ def _benefit(data: dict[str, Any], source_file: str) -> Benefit:
             paper=PaperForm(paper["label"], paper.get("cerfa"), paper.get("url")) if paper else None,
             where=apply["where"],
             automatic=apply["automatic"],
+            automatic_when_receiving=tuple(apply.get("automatic_when_receiving", ())),
         ),
         documents=tuple(data["documents"]),
         conditions_to_check=tuple(data["conditions_to_check"]),

@@ -159,6 +159,24 @@ class Status(StrEnum):
     ERROR = "error"
 
 
+class Claim(StrEnum):
+    """What the household has to do about a benefit (``BenefitResult.claim``): the one
+    decision behind « à demander », « versée automatiquement » and « déjà perçue », on
+    screen, on the command line, in JSON, in the screening and on the handout."""
+
+    TO_REQUEST = "to_request"  # likely eligible, not received, needs a claim: the non-recours
+    AUTOMATIC = "automatic"  # likely eligible, not received, comes without a claim
+    RECEIVED = "received"  # likely eligible and already received
+    NONE = "none"  # not eligible, or failed: nothing to do
+
+    @property
+    def label(self) -> str:
+        """« Non demandée », « Versée automatiquement », « Déjà perçue », or "" (nothing to do)."""
+        key = {"to_request": "results.not_claimed", "automatic": "results.paid_automatically",
+               "received": "results.already_received"}.get(self.value)
+        return t(key) if key else ""
+
+
 @dataclass(frozen=True)
 class BenefitResult:
     benefit_id: str
@@ -169,6 +187,8 @@ class BenefitResult:
     detail: str | None = None  # e.g. "apl" for housing aid
     already_received: bool = False
     error: str | None = None  # French message when the computation failed
+    # paid without a claim for this household (catalogue ``Benefit.paid_automatically``)
+    paid_automatically: bool = False
 
     @property
     def monthly(self) -> float | None:
@@ -179,9 +199,19 @@ class BenefitResult:
         return self.amount * 12 if self.amount_period == "month" else self.amount
 
     @property
+    def claim(self) -> Claim:
+        """To request, paid automatically, already received, or nothing to do."""
+        if self.status not in (Status.ELIGIBLE, Status.TO_CHECK):
+            return Claim.NONE
+        if self.already_received:
+            return Claim.RECEIVED
+        return Claim.AUTOMATIC if self.paid_automatically else Claim.TO_REQUEST
+
+    @property
     def not_claimed(self) -> bool:
-        """Likely eligible but not received: the non-recours the app exists to find."""
-        return self.status in (Status.ELIGIBLE, Status.TO_CHECK) and not self.already_received
+        """Likely eligible, not received, and needing a claim: the non-recours the app
+        exists to find (a benefit paid automatically is not in it)."""
+        return self.claim == Claim.TO_REQUEST
 
 
 @dataclass(frozen=True)
@@ -595,10 +625,11 @@ class Engine:
         month: str,
     ) -> BenefitResult:
         received = household is not None and benefit.id in household.benefits_received
+        automatic = benefit.paid_automatically(household.benefits_received if household is not None else ())
         if value is None or isinstance(value, Exception):
             return BenefitResult(
                 benefit.id, Status.ERROR, 0.0, benefit.amount_period, already_received=received,
-                error=t("engine.benefit_failed"),
+                error=t("engine.benefit_failed"), paid_automatically=automatic,
             )
         array, details = value
         rows = _rows(positions, benefit.entity, k, situation)
@@ -627,7 +658,8 @@ class Engine:
         else:
             status = Status.NOT_ELIGIBLE
         return BenefitResult(
-            benefit.id, status, amount, benefit.amount_period, beneficiaries, detail, already_received=received
+            benefit.id, status, amount, benefit.amount_period, beneficiaries, detail, already_received=received,
+            paid_automatically=automatic,
         )
 
 

@@ -123,6 +123,20 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f"not a date: {text!r}")
 
 
+_DATE_SHAPES = (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"))
+
+
+def date_problem_key(text: str) -> str:
+    """The problem of a text ``parse_date`` refused: ``problem.no_such_date`` when it is
+    written as a date but no such day exists (31/02/2026, 29/02/2027), else
+    ``problem.not_a_date`` (the format is wrong)."""
+    stripped = text.strip()
+    for shape in _DATE_SHAPES:
+        if shape.match(stripped):
+            return "problem.no_such_date"
+    return "problem.not_a_date"
+
+
 def duration(seconds: float) -> str:
     """``42 s``, ``3 min 05 s``, ``1 h 02 min``."""
     from app.core.i18n import t

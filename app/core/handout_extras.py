@@ -44,8 +44,11 @@ def value_text(row: ComparisonRow, column: int) -> str:
 
 
 def delta_text(row: ComparisonRow, column: int) -> str:
-    """« +45,00 € (hausse) », « −45,00 € (baisse) », the new status, or « = inchangé »."""
+    """« +45,00 € (hausse) », « −45,00 € (baisse) », the new status, or « = inchangé »; a
+    right lost says so (« → Non éligible : droit perdu »), whatever the sign of the amount."""
     delta = row.deltas[column]
+    if row.lost(column):
+        return t("scenario.lost", status=t(f"status.{row.statuses[column] or 'not_eligible'}"))
     if delta >= 0.005:
         return t("scenario.increase", amount=formats.euros(delta))
     if delta <= -0.005:
@@ -56,7 +59,10 @@ def delta_text(row: ComparisonRow, column: int) -> str:
 
 
 def favourable(row: ComparisonRow, column: int) -> bool | None:
-    """True: better for the household; False: worse; None: no amount changed."""
+    """True: better for the household; False: worse (a right lost always is); None: no
+    amount changed."""
+    if row.lost(column):
+        return False
     delta = row.deltas[column]
     if abs(delta) < 0.005:
         return None

@@ -891,6 +891,7 @@ def append_local_aids(
         extra: list[BenefitResult] = []
         for aid in aids:
             received = household is not None and aid.id in household.benefits_received
+            automatic = household is not None and aid.paid_automatically(household.benefits_received)
             if household is not None:
                 where = (aid.id, household.housing.commune_insee, household.housing.postal_code)
                 if where not in in_territory:
@@ -908,6 +909,7 @@ def append_local_aids(
                     item = BenefitResult(
                         aid.id, Status(outcome.status), outcome.amount, aid.amount_period,
                         outcome.beneficiaries, outcome.detail, already_received=received,
+                        paid_automatically=automatic,
                     )
                 except Exception as error:  # noqa: BLE001
                     log.error("evaluating local aid %s failed: %s", aid.id, type(error).__name__, exc_info=True)

@@ -39,6 +39,7 @@ def benefit_to_dict(benefit: BenefitResult) -> dict[str, Any]:
         "detail": benefit.detail,
         "already_received": bool(benefit.already_received),
         "error": benefit.error,
+        "paid_automatically": bool(benefit.paid_automatically),
     }
 
 
@@ -86,10 +87,10 @@ def _strs(data: dict[str, Any], name: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _fields(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
+def _fields(data: Any, allowed: set[str], path: str, optional: frozenset[str] = frozenset()) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _fail(path.rstrip(".") or "résultats", t("store.result.expected_object"))
-    unknown = sorted(set(data) - allowed)
+    unknown = sorted(set(data) - allowed - optional)
     if unknown:
         raise _fail(f"{path}{unknown[0]}", t("store.result.unknown_field"))
     missing = sorted(allowed - set(data))
@@ -101,6 +102,8 @@ def _fields(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
 _BENEFIT_FIELDS = {
     "benefit_id", "status", "amount", "amount_period", "beneficiaries", "detail", "already_received", "error",
 }
+# Fields added after results were first stored: absent from older simulations (read as False).
+_OPTIONAL_BENEFIT_FIELDS = frozenset({"paid_automatically"})
 _RESULT_FIELDS = {
     "format", "version", "month", "benefits", "assumptions", "warnings", "openfisca_france",
     "legislation_until", "catalogue_version", "totals_ids",
@@ -108,7 +111,7 @@ _RESULT_FIELDS = {
 
 
 def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
-    data = _fields(data, _BENEFIT_FIELDS, path)
+    data = _fields(data, _BENEFIT_FIELDS, path, _OPTIONAL_BENEFIT_FIELDS)
     try:
         status = Status(data["status"])
     except ValueError:
@@ -121,6 +124,9 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         raise _fail(f"{path}amount_period", t("store.result.bad_period", value=period))
     if not isinstance(data["already_received"], bool):
         raise _fail(f"{path}already_received", t("store.result.expected_bool"))
+    automatic = data.get("paid_automatically", False)
+    if not isinstance(automatic, bool):
+        raise _fail(f"{path}paid_automatically", t("store.result.expected_bool"))
     return BenefitResult(
         benefit_id=_str(data, "benefit_id", path),
         status=status,
@@ -130,6 +136,7 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         detail=_opt_str(data, "detail", path),
         already_received=data["already_received"],
         error=_opt_str(data, "error", path),
+        paid_automatically=automatic,
     )
 
 

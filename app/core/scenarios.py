@@ -357,6 +357,15 @@ class ComparisonRow:
     statuses: tuple[str | None, ...] = ()  # benefit rows: each column's status
     changed: bool = False  # a value or a status differs from the current situation
 
+    def lost(self, column: int) -> bool:
+        """A right the current situation has (eligible or to check) and ``column`` has not:
+        a loss for the household whatever the sign of the amount (losing the CSS with
+        participation lowers what is paid, yet the health cover is gone)."""
+        if not self.statuses:
+            return False
+        held = ("eligible", "to_check")
+        return self.statuses[0] in held and (self.statuses[column] or "not_eligible") not in held
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -412,12 +421,23 @@ def compare_households(
     rows.append(_row("benefits_monthly", t("scenario.row.benefits_monthly"), "total", "month",
                      tuple(r.total_monthly() for r in results)))
     rows.append(_row("css_participation", t("scenario.row.css_participation"), "total", "month",
-                     tuple(css_participation(r) for r in results)))
+                     tuple(css_participation(r) for r in results), tuple(_css_status(r) for r in results)))
     rows.append(_row("disposable", t("scenario.row.disposable"), "total", "month",
                      tuple(disposable_monthly(r, res) for r, res in zip(results, resources))))
     rows.append(_row("yearly_extra", t("scenario.row.yearly_extra"), "total", "year",
                      tuple(r.total_yearly_extra() for r in results)))
     return Comparison(month, tuple(labels), tuple(households), tuple(results), tuple(rows))
+
+
+def _css_status(result: SimulationResult) -> str:
+    """The complementary health cover, free or with a participation: « eligible » when
+    either is (paying less because it became free is a gain; losing both, a lost right)."""
+    items = [_item(result, benefit_id) for benefit_id in (CSS_PARTICIPATION, "css_gratuite")]
+    if any(i is not None and i.status == Status.ELIGIBLE for i in items):
+        return Status.ELIGIBLE.value
+    if any(i is not None and i.status == Status.TO_CHECK for i in items):
+        return Status.TO_CHECK.value
+    return Status.NOT_ELIGIBLE.value
 
 
 def _item(result: SimulationResult, benefit_id: str) -> Any:
@@ -684,9 +704,11 @@ def _copy_results(
     for benefit in engine.catalogue:
         value = values.get(benefit.id)
         received = [benefit.id in h.benefits_received for h in households]
+        automatic = [benefit.paid_automatically(h.benefits_received) for h in households]
         if value is None or isinstance(value, Exception):
             columns.append([BenefitResult(benefit.id, Status.ERROR, 0.0, benefit.amount_period,
-                                          already_received=received[k], error=t("engine.benefit_failed"))
+                                          already_received=received[k], error=t("engine.benefit_failed"),
+                                          paid_automatically=automatic[k])
                             for k in range(n)])
             continue
         array, details = value
@@ -707,7 +729,7 @@ def _copy_results(
         columns.append([
             BenefitResult(benefit.id, Status.ELIGIBLE if amounts[k] > 0 else Status.NOT_ELIGIBLE,
                           0.0 if boolean else amounts[k], benefit.amount_period, beneficiaries[k], detail[k],
-                          already_received=received[k])
+                          already_received=received[k], paid_automatically=automatic[k])
             for k in range(n)
         ])
     totals = tuple(b.id for b in engine.catalogue if b.counts_in_total)

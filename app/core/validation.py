@@ -15,9 +15,11 @@ from typing import Any
 
 from app.core.household import (
     STATUSES_WITH_HOUSING_COST,
+    Activity,
     CoupleStatus,
     Household,
     Person,
+    ResourceKind,
     Role,
 )
 from app.core.i18n import t
@@ -111,6 +113,19 @@ def _amount_problems(path: str, value: float | None, maximum: float, household: 
         key = "problem.implausible_year" if yearly else "problem.implausible"
         return [Problem(path, t(key, field=field_label(path, household), value=shown(euros(value))))]
     return []
+
+
+def notices(household: Household) -> tuple[Problem, ...]:
+    """What the agent should know about a household that can be computed as it is (not
+    problems: nothing is blocked): a « salarié(e) » with no salary declared is computed
+    with no earned income. For the agent (the window shows them over the results, the
+    command line under its table), not for the citizen's handout nor a screening."""
+    out = []
+    for i, person in enumerate(household.persons):
+        if person.activity == Activity.SALARIE and not person.declares(ResourceKind.SALAIRE_NET):
+            out.append(Problem(f"persons.{i}.resources",
+                               t("notice.salaried_without_salary", person=person_label(i, person))))
+    return tuple(out)
 
 
 def validate(household: Household, today: dt.date | None = None, known_benefits: tuple[str, ...] | None = None) -> tuple[Problem, ...]:

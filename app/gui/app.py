@@ -76,14 +76,57 @@ def install_excepthook() -> None:
     threading.excepthook = thread_hook
 
 
-def install_translator(app: QApplication) -> None:
-    """French texts for Qt's own dialogs and buttons (file dialog, print dialog…)."""
+class MnemonicTranslator(QTranslator):
+    """Qt's texts whose catalogue entry lost its « & » letter: Qt 6 asks for « &Look in: »
+    and « Files of &type: » while ``qtbase_fr.qm`` translates « Look in: » and « Files of
+    type: ». Such a text is looked up without its « & » in Qt's French catalogue and given
+    back with the letter on the first word (« &Voir dans : »)."""
+
+    def __init__(self, catalogue: QTranslator, parent: QApplication) -> None:
+        super().__init__(parent)
+        self._catalogue = catalogue
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,  # noqa: D102
+                  n: int = -1) -> str | None:
+        # None is Qt's null string, "not translated here" (an empty text would be a translation)
+        if "&" not in source or "&&" in source:
+            return None
+        plain = source.replace("&", "", 1)
+        text = self._catalogue.translate(context, plain, disambiguation, n)
+        return "&" + text if text and text != plain else None
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+
+def translations_folders() -> list[str]:
+    """Where Qt's own ``.qm`` files may be: Qt's configured place, then PySide6's folder."""
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)]
+    try:
+        import PySide6
+
+        folders.append(os.path.join(os.path.dirname(PySide6.__file__), "Qt", "translations"))
+    except (ImportError, TypeError):
+        pass
+    return [folder for i, folder in enumerate(folders) if folder and folder not in folders[:i]]
+
+
+def install_translator(app: QApplication) -> bool:
+    """French texts for Qt's own dialogs and buttons (file dialog, print dialog…): Qt's
+    catalogue ``qtbase_fr.qm``, and its entries for the texts asked with an « & » letter.
+    False (and a log line) when the catalogue is missing."""
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name in ("qtbase_fr", "qt_fr"):
+    for folder in translations_folders():
         translator = QTranslator(app)
-        if translator.load(name, folder):
+        if translator.load("qtbase_fr", folder):
             app.installTranslator(translator)
+            others = QTranslator(app)  # the other Qt modules' texts, when present
+            if others.load("qt_fr", folder):
+                app.installTranslator(others)
+            app.installTranslator(MnemonicTranslator(translator, app))
+            return True
+    log.warning("Qt's French translations (qtbase_fr.qm) not found: Qt's dialogs stay in English")
+    return False
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -101,6 +144,9 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 
     app.setWindowIcon(icons.icon("guichet"))
     install_translator(app)
+    from app.gui.views.widgets import install_wheel_guard
+
+    install_wheel_guard()
     return app
 
 

@@ -107,6 +107,20 @@ class CaseSession(QObject):
         self._timer.timeout.connect(self.save_draft_now)
 
     # -- opening -----------------------------------------------------------------------------
+    def first_start_expected(self) -> bool:
+        """No database yet (a stat, on the GUI thread, before it is opened): this start will
+        create it and show the retention notice. The window reserves the notice's room at
+        once rather than pushing the form down when the store is open."""
+        if self.store is not None or self.error is not None or self.info is not None:
+            return False
+        from app.core.paths import user_data_dir
+
+        path = self.path if self.path is not None else user_data_dir() / "guichet.db"
+        try:
+            return not path.exists()
+        except OSError:
+            return False
+
     @property
     def opening(self) -> bool:
         return self._handle is not None and self.store is None and self.error is None

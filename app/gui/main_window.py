@@ -42,7 +42,7 @@ from app.core.examples import example_files, warm_up_household
 from app.core.household import Household
 from app.core.i18n import has, t
 from app.core.periods import add_months, current_month, months_range
-from app.core.validation import InvalidHousehold, Problem, person_label
+from app.core.validation import InvalidHousehold, Problem, notices, person_label
 from app.gui import icons
 from app.gui.case_session import CaseSession, StartInfo, draft_body, read_draft, unavailable_message
 from app.gui.engine_process import FAILED, LOADING, READY, RESTARTING, STARTING, EngineClient
@@ -52,6 +52,7 @@ from app.gui.views.case_dialogs import NoticeBar
 from app.gui.views.case_history import HistoricalBanner
 from app.gui.views.household_editor import HouseholdEditor
 from app.gui.views.results_panel import ResultsPanel
+from app.gui.views.widgets import install_focus_outline, install_wheel_guard
 
 if TYPE_CHECKING:  # heavy modules (jsonschema, numpy, OpenFisca): loaded later, off the GUI thread
     from app.core.catalogue import Catalogue
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
     def __init__(self, engine: EngineClient | None = None, catalogue: Catalogue | None = None,
                  settings: QSettings | None = None, cases: CaseSession | None = None) -> None:
         super().__init__()
+        install_wheel_guard()  # before any control is shown: the wheel never changes an unfocused field
+        install_focus_outline()
         self.setWindowIcon(icons.icon("guichet"))
         self.settings = settings or app_settings()
         self.current_path: Path | None = None
@@ -139,6 +142,7 @@ class MainWindow(QMainWindow):
         self._recompute_id: int | None = None
         self._pending_draft: Any = None  # Draft offered back, not answered yet
         self.case_list_dialog: Any = None  # open dialogs (tests drive them)
+        self.help_dialog: Any = None
         self.history_dialog: Any = None
         self.recomputed: SimulationResult | None = None  # last « Recalculer » result
         self.last_import: Any = None
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
         self.editor_scroll.setWidgetResizable(True)
         self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.editor_scroll.setMinimumWidth(560)
+        self.editor_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its fields, not to its frame
         self.results = ResultsPanel(catalogue)
         self.results.setMinimumWidth(400)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -202,6 +207,7 @@ class MainWindow(QMainWindow):
         self._on_engine_state(self.engine.state)
         FirstPaint(self, self._after_first_paint)
         self.validate_now()
+        self.editor.couple.setFocus()  # the cursor starts in the form's first field
 
     def _after_first_paint(self) -> None:
         """Start-up work that must not delay the window: the engine process (it loads
@@ -264,7 +270,8 @@ class MainWindow(QMainWindow):
         self.focus_month_action = self._action("gui.menu.focus_month", self.month.setFocus, "Ctrl+M")
         self.recompute_action = self._action("gui.menu.recompute", self.compute_now, "F5")
         self.restart_engine_action = self._action("gui.menu.restart_engine", self.restart_engine)
-        self.about_action = self._action("gui.menu.about", self.show_about, QKeySequence.StandardKey.HelpContents)
+        self.help_action = self._action("gui.menu.help_contents", self.show_help, QKeySequence.StandardKey.HelpContents)
+        self.about_action = self._action("gui.menu.about", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.example_actions: list[QAction] = []
 
@@ -299,6 +306,7 @@ class MainWindow(QMainWindow):
             self.examples_menu.addAction(action)
             self.example_actions.append(action)
         help_menu = bar.addMenu(t("gui.menu.help"))
+        help_menu.addAction(self.help_action)
         help_menu.addAction(self.about_action)
         rules_dialog.install(self)  # « Règles » menu
         from app.gui.views import scenarios_view, screening_dialog
@@ -361,8 +369,14 @@ class MainWindow(QMainWindow):
         self.draft_resume_button = self.draft_bar.add_button(t("gui.cases.draft.resume"), self.resume_draft)
         self.draft_discard_button = self.draft_bar.add_button(t("gui.cases.draft.discard"), self.discard_draft)
         self.retention_bar = NoticeBar("info", "retention")
-        self.retention_bar.add_button(t("gui.cases.retention.understood"), self._retention_understood)
-        self.retention_bar.add_button(t("gui.cases.retention.settings"), self.edit_retention)
+        self.retention_buttons = (
+            self.retention_bar.add_button(t("gui.cases.retention.understood"), self._retention_understood),
+            self.retention_bar.add_button(t("gui.cases.retention.settings"), self.edit_retention),
+        )
+        if self.cases.first_start_expected():  # its room now, its text when the store is open
+            self.retention_bar.show_text(t("gui.cases.retention.pending"), t("store.purge.notice_title"))
+            for button in self.retention_buttons:
+                button.setEnabled(False)
         self.case_label = QLabel(t("gui.cases.strip.unsaved"))
         font = self.case_label.font()
         font.setBold(True)
@@ -507,6 +521,7 @@ class MainWindow(QMainWindow):
         del held  # the summary lists every problem, shown inline or not
         self.results.set_persons({p.id: person_label(i, p) for i, p in enumerate(collected.household.persons)})
         if not collected.computable:
+            self.results.set_notices([])
             self._current_key = None
             self._compute_timer.stop()
             self.results.set_problems([p.message for p in collected.problems])
@@ -514,6 +529,7 @@ class MainWindow(QMainWindow):
             self.results.set_state(t("gui.state.incomplete"), "stale")
             return
         self.results.set_problems([])
+        self.results.set_notices([n.message for n in notices(collected.household)])
         self._current_key = (collected.household, self.month_value)
         if self._current_key == self._shown_key:
             self._compute_timer.stop()
@@ -689,9 +705,22 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard():
             return
         self._set_case(None)
+        self.clear_results()
         self._replace_case(self.editor.new_case, None)
         self.cases.clear_draft()
         self.editor.forms[0].birth_date.setFocus()
+
+    def clear_results(self) -> None:
+        """No figure of the previous household stays readable: the table, the detail pane
+        and the totals are emptied at once, and a result still on its way is dropped."""
+        self._record_unsaved_result()  # the statistics count the result before it goes
+        self._compute_timer.stop()
+        self._pending_id = self._pending_key = None
+        self._shown_key = None
+        self._shown_id = None
+        self.results.clear()
+        self.results.set_engine_message(None)
+        self._show_busy()
 
     def load_household(self, household: Household, month: str | None = None, path: Path | None = None) -> None:
         def load() -> None:
@@ -786,7 +815,11 @@ class MainWindow(QMainWindow):
         if info.notice_needed:
             self.retention_bar.show_text(purge_notice(info.retention_days, info.expired),
                                          t("store.purge.notice_title"))
-        elif info.purged:
+            for button in self.retention_buttons:
+                button.setEnabled(True)
+        else:
+            self.retention_bar.hide()  # reserved for a first start that was not one
+        if not info.notice_needed and info.purged:
             self.statusBar().showMessage(purge_done(info.purged, info.retention_days), 15000)
         if info.draft is not None and not info.read_only:
             self._offer_draft(info.draft)
@@ -796,6 +829,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.store_error_bar.show_text(t("gui.cases.unavailable_banner", reason=message))
+        self.retention_bar.hide()
         self._update_case_actions()
 
     # drafts
@@ -1399,6 +1433,17 @@ class MainWindow(QMainWindow):
     def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is not None and self.editor.isAncestorOf(new):
             self.editor_scroll.ensureWidgetVisible(new, 20, 40)
+
+    def show_help(self) -> None:
+        """F1: the short help (shortcuts, workflow, where the data is kept)."""
+        from app.core.paths import user_data_dir
+        from app.gui.views.help_dialog import HelpDialog
+
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(str(user_data_dir()), self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
 
     def show_about(self) -> None:
         from importlib import metadata

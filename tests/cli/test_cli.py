@@ -189,3 +189,15 @@ def test_a_bad_service_point_file_is_refused_in_french_before_computing(
     code, _out, err = run(capsys, "simulate", str(case_file), "--pdf", str(pdf), "--service-point", str(point))
     assert code == 2 and not pdf.exists()
     assert err.strip() == t(key, path=str(point), **params)
+
+
+def test_the_readmes_example_output_is_what_the_command_prints(engine: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """README.md shows `guichet simulate examples/01-parent-isolee-lyon.json`: the same text."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    after = readme[readme.index("Example output (`examples/01-parent-isolee-lyon.json`"):]
+    shown = after[after.index("```\n") + 4:after.index("\n```", after.index("```\n") + 4)]
+    code, out, _ = run(capsys, "simulate", str(root / "examples" / "01-parent-isolee-lyon.json"))
+    assert code == 0
+    assert out.rstrip("\n") == shown
+    assert "Chèque énergie" in shown and "Versée automatiquement" in shown

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.core.engine import GATES, Status, Versions, _read_parameter_cache, _write_parameter_cache
+from app.core.engine import GATES, Claim, Status, Versions, _read_parameter_cache, _write_parameter_cache
 from app.core.household import (
     Activity,
     Household,
@@ -159,6 +159,36 @@ def test_results_are_typed_and_totals_leave_out_contributions(engine: Any) -> No
     assert {b.benefit_id for b in result.benefits} == set(engine.catalogue.all_ids())
     assert "savings_unknown" not in result.assumptions
     assert "n2_income_derived" in result.assumptions
+
+
+@pytest.mark.slow
+def test_benefits_paid_automatically_are_outside_the_unclaimed_ones(engine: Any) -> None:
+    """Example 01 (single parent, two children of 4 and 9, AF and ASF received): the ARS
+    comes by itself to a family the CAF already pays, the energy cheque to everyone;
+    neither is « à demander » nor in ``not_claimed()``. Without any CAF benefit received,
+    the ARS must be claimed again."""
+    from app.core.casefile import load_case
+    from app.core.examples import example_files
+
+    path = next(p for p in example_files() if p.name == "01-parent-isolee-lyon.json")
+    household, _month = load_case(path)
+    assert set(household.benefits_received) == {"allocations_familiales", "asf"}
+    result = engine.compute(household, MONTH)
+    claims = {b.benefit_id: b.claim for b in result.benefits}
+    assert result.get("allocation_rentree_scolaire").status == Status.ELIGIBLE
+    assert claims["allocation_rentree_scolaire"] == Claim.AUTOMATIC
+    assert claims["cheque_energie"] == Claim.AUTOMATIC
+    assert claims["prime_activite"] == Claim.TO_REQUEST
+    assert claims["allocations_familiales"] == Claim.RECEIVED
+    assert claims["rsa"] == Claim.NONE
+    unclaimed = {b.benefit_id for b in result.not_claimed()}
+    assert "allocation_rentree_scolaire" not in unclaimed and "cheque_energie" not in unclaimed
+    assert "prime_activite" in unclaimed
+    assert Claim.AUTOMATIC.label == "Versée automatiquement"
+
+    alone = engine.compute(dataclasses.replace(household, benefits_received=()), MONTH)
+    assert alone.get("allocation_rentree_scolaire").claim == Claim.TO_REQUEST
+    assert alone.get("cheque_energie").claim == Claim.AUTOMATIC
 
 
 @pytest.mark.slow

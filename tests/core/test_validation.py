@@ -19,7 +19,7 @@ from app.core.household import (
     Role,
     Schooling,
 )
-from app.core.validation import InvalidHousehold, require_valid, validate
+from app.core.validation import InvalidHousehold, notices, require_valid, validate
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -131,3 +131,29 @@ def test_require_valid_raises_with_every_problem() -> None:
         require_valid(person(household(), 1, birth_date=dt.date(2030, 1, 1)), TODAY)
     assert len(raised.value.problems) == 1
     assert "futur" in str(raised.value)
+
+
+def test_a_salaried_person_without_salary_is_a_notice_not_a_problem() -> None:
+    """Issue 22: « salarié(e) » with no salary computes as zero earned income; the agent is
+    told so with the result, nothing is blocked."""
+    without = person(household(), 0, resources=())
+    assert messages(without) == {}  # computable as it is
+    found = notices(without)
+    assert [n.field for n in found] == ["persons.0.resources"]
+    assert "Personne 1" in found[0].message and "Amina" in found[0].message and "0 €" in found[0].message
+    assert notices(household()) == ()  # a salary declared: nothing to say
+    zero = person(household(), 0, resources=(Resource(ResourceKind.SALAIRE_NET, stable=0.0),))
+    assert len(notices(zero)) == 1  # a salary of 0 € is no salary either
+    assert notices(person(household(), 0, activity=Activity.INACTIF, resources=())) == ()
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("31/02/2026", "problem.no_such_date"), ("29/02/2027", "problem.no_such_date"), ("2026-13-01", "problem.no_such_date"),
+    ("12/0", "problem.not_a_date"), ("demain", "problem.not_a_date"), ("1/1/26", "problem.not_a_date"),
+])
+def test_a_date_that_does_not_exist_is_told_apart_from_a_wrong_format(text: str, key: str) -> None:
+    from app.core.formats import date_problem_key, parse_date
+
+    with pytest.raises(ValueError):
+        parse_date(text)
+    assert date_problem_key(text) == key

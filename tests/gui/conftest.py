@@ -95,7 +95,20 @@ def settings(tmp_path: Path) -> QSettings:
 def window(qtbot: Any, gui_app: Any, engine_client: Any, catalogue: Any, settings: QSettings) -> Iterator[Any]:
     from app.gui.main_window import MainWindow
 
-    win = MainWindow(engine=engine_client, catalogue=catalogue, settings=settings)
+    yield from _shown(qtbot, MainWindow(engine=engine_client, catalogue=catalogue, settings=settings))
+
+
+@pytest.fixture
+def idle_window(qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings) -> Iterator[Any]:
+    """A main window whose engine is never started: edits are checked, never computed."""
+    from app.gui.engine_process import EngineClient
+    from app.gui.main_window import MainWindow
+
+    yield from _shown(qtbot, MainWindow(engine=EngineClient(), catalogue=catalogue, settings=settings))
+
+
+def _shown(qtbot: Any, win: Any) -> Iterator[Any]:
+    """A main window at 1366 × 768 on screen, for one test; closed without asking after it."""
     win.ask_before_discard = False
     qtbot.addWidget(win)
     win.resize(1366, 768)

@@ -564,3 +564,21 @@ def test_statistics_csv_has_no_personal_data(cwin: Any, tmp_path: Path, monkeypa
     assert text.splitlines()[0].startswith("Date;Simulations du jour;Aide")
     assert "412,37" in text  # the stored amount, decimal comma
     assert "Gwendoline" not in text and "33063" not in text and "G-" not in text
+
+
+def test_the_first_start_notice_keeps_its_room_from_the_start(qtbot: Any, gui_app: Any, catalogue: Any,
+                                                              settings: QSettings, db: Path) -> None:
+    """No database yet (issue 22): the retention notice has its place from the first paint,
+    so the form does not move down when the store is open and the notice's text arrives."""
+    from PySide6.QtCore import QPoint
+
+    win = make_window(qtbot, catalogue, settings, db, open_now=False)
+    assert win.retention_bar.isVisible()
+    assert not any(button.isEnabled() for button in win.retention_buttons)  # nothing to act on yet
+    top = win.editor_scroll.mapTo(win, QPoint(0, 0)).y()
+    qtbot.waitUntil(lambda: win.cases.info is not None, timeout=30_000)
+    QApplication.processEvents()
+    assert win.retention_bar.isVisible() and win.retention_bar.title.text() == t("store.purge.notice_title")
+    assert all(button.isEnabled() for button in win.retention_buttons)
+    assert abs(win.editor_scroll.mapTo(win, QPoint(0, 0)).y() - top) <= 4  # was 42 px
+    win.close()

@@ -54,7 +54,13 @@ def expected_amount(benefit: Any, item: Any) -> str:
 
 
 def expected_status(item: Any) -> str:
-    if item.already_received and item.status.value in ("eligible", "to_check"):
+    """The status column says what the household has to do (``BenefitResult.claim``)."""
+    claim = item.claim.value
+    if claim == "to_request":
+        return t("gui.results.to_request") if item.status.value == "eligible" else t("gui.results.to_check_request")
+    if claim == "automatic":
+        return t("gui.results.automatic_short")
+    if claim == "received":
         return t("results.already_received")
     return t(f"status.{item.status.value}")
 

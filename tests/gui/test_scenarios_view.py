@@ -75,6 +75,13 @@ def delta_line(delta: float) -> str:
     return "= inchangé"
 
 
+def held(result: SimulationResult, key: str) -> bool:
+    """The household has this right (eligible or to check); the CSS participation's row
+    stands for the CSS, free or with a participation (``scenarios._css_status``)."""
+    keys = ("css_participation", "css_gratuite") if key == "css_participation" else (key,)
+    return any(result.get(k).status.value in ("eligible", "to_check") for k in keys)
+
+
 def open_example(window: Any, qtbot: Any) -> tuple[Household, str]:
     household, month = example()
     qtbot.waitUntil(lambda: window.engine.is_ready, timeout=ENGINE_TIMEOUT_MS)
@@ -126,7 +133,10 @@ def test_compared_differences_equal_two_core_computations(window: Any, qtbot: An
             assert current == formats.euros(amount(base, key)), key
         if changed.get(key).status == Status.ELIGIBLE and amount(changed, key) > 0:
             assert value_line == formats.euros(amount(changed, key)), key
-        if abs(expected) >= 0.005:
+        if held(base, key) and not held(changed, key):  # a right lost is a loss, whatever the sign
+            moved += 1
+            assert difference == t("scenario.lost", status=t("status.not_eligible")), key
+        elif abs(expected) >= 0.005:
             moved += 1
             assert difference == delta_line(expected), key
         else:
@@ -144,7 +154,9 @@ def test_compared_differences_equal_two_core_computations(window: Any, qtbot: An
         row = table.keys.index(key)
         item = table.item(row, 2)
         text = item.text()
-        if "hausse" in text or "baisse" in text:
+        if "droit perdu" in text:
+            assert item.background().color().name() == scenarios_view.UNFAVOURABLE[0]
+        elif "hausse" in text or "baisse" in text:
             good = "hausse" in text if key != "css_participation" else "baisse" in text
             assert item.background().color().name() == (scenarios_view.FAVOURABLE if good else
                                                          scenarios_view.UNFAVOURABLE)[0]

@@ -197,6 +197,21 @@ def test_benefit_fields(catalogue: Catalogue) -> None:
         catalogue.get("inconnue")
 
 
+def test_paid_automatically_always_or_when_receiving_a_caf_benefit(catalogue: Catalogue) -> None:
+    # The energy cheque is sent without a claim (Code de l'énergie L124-1; apply.automatic).
+    assert catalogue.get("cheque_energie").paid_automatically(()) is True
+    # The ARS comes without a claim only to families the CAF already pays (service-public.fr F1878).
+    ars = catalogue.get("allocation_rentree_scolaire")
+    assert ars.paid_automatically(()) is False
+    assert ars.paid_automatically(("allocations_familiales",)) is True
+    assert ars.paid_automatically(("rsa",)) is True
+    assert ars.paid_automatically(("cheque_energie",)) is False  # not a CAF benefit
+    assert set(ars.apply.automatic_when_receiving) <= {
+        b.id for b in catalogue if b.paying_body.short == "CAF"
+    }
+    assert catalogue.get("prime_activite").paid_automatically(("allocations_familiales",)) is False
+
+
 def test_check_when(catalogue: Catalogue) -> None:
     assert catalogue.get("ass").check_when == CheckWhen(
         activity_any=("demandeur_emploi_non_indemnise", "demandeur_emploi_indemnise")
@@ -228,6 +243,10 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("aah", "short_label: AAH", "short_label: " + "A" * 41, "short_label"),
         ("aspa", "age_min_any: 62", "age_min_any: 200", "check_when.age_min_any"),
         ("asi", "  - Dernier avis d'impôt sur le revenu\n", "  - 2 justificatifs de domicile de moins de 6 mois\n", "documents"),
+        ("allocation_rentree_scolaire", "automatic_when_receiving: [allocations_familiales,",
+         "automatic_when_receiving: [allocations_familliales,", "apply.automatic_when_receiving"),
+        ("allocation_rentree_scolaire", "automatic_when_receiving: [allocations_familiales,",
+         "automatic_when_receiving: [Allocations,", "apply.automatic_when_receiving.0"),
     ],
 )
 def test_broken_file_names_file_and_field(

@@ -17,15 +17,17 @@ if TYPE_CHECKING:  # the engine module pulls numpy and OpenFisca: not at start-u
 
 # Status values (app.core.engine.Status is a StrEnum: equal to these strings)
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, ERROR = "eligible", "not_eligible", "to_check", "error"
+# Claim values (app.core.engine.Claim, likewise): what the household has to do
+TO_REQUEST, AUTOMATIC, RECEIVED = "to_request", "automatic", "received"
 
 BENEFIT, AMOUNT, STATUS, PAYING_BODY = range(4)
 COLUMNS = ("benefit", "amount", "status", "paying_body")
 BENEFIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 AMOUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 NOT_CLAIMED_COLOR = QColor("#fff1c7")
+AUTOMATIC_COLOR = QColor("#e9f5ec")
 RECEIVED_COLOR = QColor("#eef3f8")
 STALE_COLOR = QColor("#8a8f98")
-RANK = {ELIGIBLE: 0, TO_CHECK: 1, ERROR: 2, NOT_ELIGIBLE: 3}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -62,21 +64,53 @@ def status_text(result: BenefitResult) -> str:
     return t(f"status.{result.status.value}")
 
 
+def claim_status_text(result: BenefitResult) -> str:
+    """The status column: what the household has to do, in words (the row's colour only
+    repeats it): « À demander », « À vérifier · à demander », « Automatique » (the
+    column's short word for « Versée automatiquement », which the tooltip, the detail, the
+    summary and the accessible text say in full: the benefit's name keeps its room at
+    1366 px), « Déjà perçue », else the status (« Non éligible »…)."""
+    claim = str(result.claim.value)
+    if claim == TO_REQUEST:
+        return t("gui.results.to_request") if result.status == ELIGIBLE else t("gui.results.to_check_request")
+    if claim == AUTOMATIC:
+        return t("gui.results.automatic_short")
+    return status_text(result)
+
+
 def status_help(result: BenefitResult) -> str:
     if result.error:
         return result.error
-    if result.not_claimed:
+    claim = str(result.claim.value)
+    if claim == TO_REQUEST:
         return t("gui.results.not_claimed_help")
-    if result.already_received:
+    if claim == AUTOMATIC:
+        return t("gui.results.automatic_help")
+    if claim == RECEIVED:
         return t("gui.results.received_help")
     return ""
 
 
 def long_status_text(result: BenefitResult) -> str:
+    """« Éligible · Non demandée », « Éligible · Versée automatiquement », « Déjà perçue »…"""
     text = status_text(result)
-    if result.not_claimed:
-        return t("gui.results.status_with", status=text, tag=t("results.not_claimed"))
+    if str(result.claim.value) in (TO_REQUEST, AUTOMATIC):
+        return t("gui.results.status_with", status=text, tag=result.claim.label)
     return text
+
+
+def row_rank(benefit: Benefit, result: BenefitResult | None) -> int:
+    """Display order of the results: the benefits to request first (a cost, the CSS with
+    participation, after them), then those paid automatically, those already received,
+    failures, and the benefits the household is not eligible for."""
+    if result is None:
+        return 9
+    claim = str(result.claim.value)
+    if claim == TO_REQUEST:
+        if benefit.value == "contribution":
+            return 2
+        return 0 if result.status == ELIGIBLE else 1
+    return {AUTOMATIC: 3, RECEIVED: 4}.get(claim, 5 if result.status == ERROR else 6)
 
 
 class ResultsModel(QAbstractTableModel):
@@ -131,8 +165,7 @@ class ResultsModel(QAbstractTableModel):
             (benefit, found.get(benefit.id)) for benefit in entries if benefit.id in national or benefit.id in found
         ]
         if self._result is not None:
-            rows.sort(key=lambda row: (RANK.get(str(row[1].status.value), 9) if row[1] else 9,
-                                       row[1].already_received if row[1] else False))
+            rows.sort(key=lambda row: row_rank(*row))  # stable: the catalogue's order within a rank
         self._rows = rows
 
     def row_of(self, benefit_id: str) -> int:
@@ -169,7 +202,7 @@ class ResultsModel(QAbstractTableModel):
                 return benefit.paying_body.short
             if result is None:
                 return t("gui.results.no_amount")
-            return amount_text(benefit, result) if column == AMOUNT else status_text(result)
+            return amount_text(benefit, result) if column == AMOUNT else claim_status_text(result)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == BENEFIT:
                 return benefit.label
@@ -188,9 +221,12 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == AMOUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and result is not None:
-            if result.already_received:
+            claim = str(result.claim.value)
+            if claim == RECEIVED:
                 return QBrush(RECEIVED_COLOR)
-            if result.not_claimed:
+            if claim == AUTOMATIC:
+                return QBrush(AUTOMATIC_COLOR)
+            if claim == TO_REQUEST and benefit.value != "contribution":  # a cost is not a right to claim
                 return QBrush(NOT_CLAIMED_COLOR)
             return None
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -99,6 +99,14 @@ class CommuneEdit(QLineEdit):
             return found[0][1]
         return None
 
+    def problem_key(self) -> str:
+        """Why the text typed names no commune: an unknown postal code, an unknown name,
+        or several communes to choose from."""
+        if search(self.text(), limit=1):
+            return "gui.problem.pick_commune"
+        digits = self.text().strip().replace(" ", "")
+        return "gui.problem.unknown_postal_code" if digits.isdigit() else "gui.problem.unknown_commune"
+
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
         popup = self._completer.popup()
         if self.selected is None and (popup is None or not popup.isVisible()):
@@ -243,7 +251,7 @@ class HousingForm(QWidget):
         if self.commune.text().strip():
             key = self.commune.resolve()
             if key is None:
-                problems.append(RawProblem("housing.commune_insee", "gui.problem.pick_commune",
+                problems.append(RawProblem("housing.commune_insee", self.commune.problem_key(),
                                            (("value", shown(self.commune.text().strip())),)))
             else:
                 insee, postal = key

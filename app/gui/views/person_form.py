@@ -240,7 +240,7 @@ class PersonForm(QWidget):
         birth = self.birth()
         if birth is None:
             if text.strip():
-                problems.append(RawProblem(f"{base}.birth_date", "problem.not_a_date", (("value", text),)))
+                problems.append(RawProblem(f"{base}.birth_date", self.birth_date.problem_key(), (("value", text),)))
             else:
                 problems.append(RawProblem(f"{base}.birth_date", "problem.required"))
             birth = FALLBACK_BIRTH_DATE

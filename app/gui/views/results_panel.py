@@ -27,6 +27,7 @@ from app.core import formats
 from app.core.i18n import has, t
 from app.gui.models.results_model import (
     AMOUNT,
+    AUTOMATIC,
     BENEFIT,
     BENEFIT_ID_ROLE,
     ELIGIBLE,
@@ -132,7 +133,7 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
     parts.append(f"<h4>{_e(t('gui.detail.paying_body'))}</h4><p>{body}</p>")
     apply = benefit.apply
     how = []
-    if apply.automatic:
+    if apply.automatic or (result is not None and result.paid_automatically):
         how.append(f"<li>{_e(t('gui.detail.automatic'))}</li>")
     if apply.online is not None:
         how.append(f"<li>{_e(t('gui.detail.online'))} {_link(apply.online.url, apply.online.label)}"
@@ -181,6 +182,8 @@ class ResultsPanel(QWidget):
         self.engine_banner = banner("error")
         self.warning_banner = banner("warning")
         self.problems_banner = banner("info")
+        self.notice_banner = banner("warning")  # validation.notices: computed, but the agent should know
+        accessible(self.notice_banner, t("gui.results.notices_name"))
         accessible(self.problems_banner, t("gui.results.problems_name"))
 
         self.table = QTableView()
@@ -236,6 +239,7 @@ class ResultsPanel(QWidget):
         top_layout.addWidget(self.engine_banner)
         top_layout.addWidget(self.warning_banner)
         top_layout.addWidget(self.problems_banner)
+        top_layout.addWidget(self.notice_banner)
         top_layout.addWidget(self.table, 1)
         top_layout.addWidget(self.total)
         top_layout.addWidget(self.yearly)
@@ -295,6 +299,12 @@ class ResultsPanel(QWidget):
     def set_persons(self, persons: dict[str, str]) -> None:
         self._persons = persons
 
+    def clear(self) -> None:
+        """No result, no benefit selected, an empty detail (a new case)."""
+        self.table.selectionModel().clearSelection()
+        self.table.setCurrentIndex(QModelIndex())
+        self.show_result(None)
+
     def show_result(self, result: SimulationResult | None) -> None:
         selected = self.selected_benefit()
         self.model.set_result(result)
@@ -314,8 +324,12 @@ class ResultsPanel(QWidget):
             self.yearly.setVisible(yearly > 0)
             missing = not_claimed_monthly(result)
             count = len([b for b in result.not_claimed() if b.status == ELIGIBLE])
-            self.not_claimed.setText(t("gui.results.not_claimed_summary", count=count, amount=formats.euros(missing)))
-            self.not_claimed.setVisible(count > 0)
+            lines = [t("gui.results.not_claimed_summary", count=count, amount=formats.euros(missing))] if count else []
+            automatic = self._automatic_labels(result)
+            if automatic:
+                lines.append(t("gui.results.automatic_summary", benefits=", ".join(automatic)))
+            self.not_claimed.setText("\n".join(lines))
+            self.not_claimed.setVisible(bool(lines))
             if result.assumptions:
                 items = "".join(f"<li>{_e(assumption_text(a))}</li>" for a in result.assumptions)
                 self.assumptions.setText(f"<b>{_e(t('gui.detail.assumptions'))}</b><ul style='margin:0'>{items}</ul>")
@@ -325,10 +339,19 @@ class ResultsPanel(QWidget):
             self.warning_banner.setText("\n".join(result.warnings))
             self.warning_banner.setVisible(bool(result.warnings))
         if selected and self.model.row_of(selected) >= 0:
-            self.select_benefit(selected)
+            self.select_benefit(selected, scroll=False)
         else:
             self._show_detail(None)
+        self.table.scrollToTop()  # a new result starts with its first rows: the benefits to request
         self._style_stale(False)
+
+    def _automatic_labels(self, result: SimulationResult) -> list[str]:
+        """Short labels of the eligible benefits paid without a claim (catalogue order)."""
+        ids = [b.benefit_id for b in result.benefits
+               if b.status == ELIGIBLE and str(b.claim.value) == AUTOMATIC and b.benefit_id in result.totals_ids]
+        if self._catalogue is None:
+            return ids
+        return [self._catalogue.get(i).short_label for i in ids]
 
     def set_explanations(self, explanations: dict[str, Explanation]) -> None:
         """The explanations of the result shown (they arrive just after it)."""
@@ -357,6 +380,13 @@ class ResultsPanel(QWidget):
         self.engine_banner.setText(message or "")
         self.engine_banner.setVisible(bool(message))
 
+    def set_notices(self, messages: Sequence[str]) -> None:
+        """What does not block the computation but changes it (« salarié(e) » with no salary)."""
+        text = "\n".join(messages)
+        if text != self.notice_banner.text():
+            self.notice_banner.setText(text)
+        self.notice_banner.setVisible(bool(messages))
+
     def set_problems(self, messages: Sequence[str]) -> None:
         if messages:
             lines = [t("gui.results.problems_title")] + [f"• {m}" for m in messages[:8]]
@@ -370,7 +400,7 @@ class ResultsPanel(QWidget):
         index = self.table.currentIndex()
         return self.model.data(self.model.index(index.row(), 0), BENEFIT_ID_ROLE) if index.isValid() else None
 
-    def select_benefit(self, benefit_id: str) -> None:
+    def select_benefit(self, benefit_id: str, scroll: bool = True) -> None:
         row = self.model.row_of(benefit_id)
         if row < 0:
             return
@@ -378,7 +408,8 @@ class ResultsPanel(QWidget):
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
-        self.table.scrollTo(index)
+        if scroll:
+            self.table.scrollTo(index)
         self._show_detail(benefit_id)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -353,6 +353,25 @@ class ScreeningDialog(QDialog):
         text = self.output_edit.text().strip()
         return Path(text).expanduser() if text else None
 
+    def output_problem(self) -> str | None:
+        """What is wrong with the results path as typed (French), or None: checked at
+        every keystroke, so it never raises whatever is typed (« / », « ~ », « . »)."""
+        output = self.output_path()
+        if output is None:
+            return t("gui.screening.check.no_output")
+        typed = self.output_edit.text().strip()
+        if not output.name or output.name in (".", "..") or typed.endswith(("/", "\\")):
+            return t("gui.screening.check.output_name", path=typed)
+        if output.suffix.lower() not in OUTPUT_SUFFIXES:
+            return t("gui.screening.check.output_format", name=output.name)
+        try:
+            folder_exists = output.parent.is_dir()
+        except OSError:
+            folder_exists = False
+        if not folder_exists:
+            return t("gui.screening.check.output_folder", path=str(output.parent))
+        return None
+
     def _input_changed(self) -> None:
         source = self.source_path()
         if source is not None and (self._output_is_default or not self.output_edit.text().strip()):
@@ -417,6 +436,10 @@ class ScreeningDialog(QDialog):
     def _update_resume_hint(self) -> None:
         if self.running:
             return
+        if self.output_edit.text().strip() and self.output_problem() is not None:
+            self._show_status(self.output_problem() or "", error=True)  # as typed: the path's problem
+            self._hint_shown = True
+            return
         partial = self._partial_for_current()
         if partial is not None:
             self._show_status(t("gui.screening.resume.available", done=count(partial.done),
@@ -431,7 +454,10 @@ class ScreeningDialog(QDialog):
         source, output = self.source_path(), self.output_path()
         if source is None or output is None:
             return None
-        partial = find_partial(output)
+        try:
+            partial = find_partial(output)
+        except (OSError, ValueError):  # whatever is typed, never an « Erreur inattendue »
+            return None
         if partial is None or partial.input_name != source.name:
             return None
         return partial
@@ -439,18 +465,12 @@ class ScreeningDialog(QDialog):
     # -- running ------------------------------------------------------------------------
     def check(self) -> str | None:
         """The French reason the screening cannot start, or None."""
-        source, output = self.source_path(), self.output_path()
+        source = self.source_path()
         if source is None:
             return t("gui.screening.check.no_input")
         if not source.exists():
             return t("gui.screening.check.input_missing", path=str(source))
-        if output is None:
-            return t("gui.screening.check.no_output")
-        if output.suffix.lower() not in OUTPUT_SUFFIXES:
-            return t("gui.screening.check.output_format", name=output.name)
-        if not output.parent.is_dir():
-            return t("gui.screening.check.output_folder", path=str(output.parent))
-        return None
+        return self.output_problem()
 
     def ask_resume(self, partial: PartialRun) -> str | None:
         """« Reprendre » -> "resume", « Tout recommencer » -> "restart", else None."""

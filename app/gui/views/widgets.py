@@ -8,9 +8,10 @@ import re
 from enum import StrEnum
 from typing import Any, Iterable, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QPalette
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -42,6 +43,180 @@ def set_text_color(widget: QWidget, color: str | None) -> None:
     palette.setColor(QPalette.ColorRole.WindowText,
                      QColor(color) if color else default.color(QPalette.ColorRole.WindowText))
     widget.setPalette(palette)
+
+
+class WheelGuard(QObject):
+    """The mouse wheel never changes a value the agent is not editing.
+
+    Installed once on the application (``install_wheel_guard``), it covers every combo
+    box, spin box and date/time spin box of every form and dialog, present or added
+    later: such a control gets ``Qt.StrongFocus`` (Tab or click, not the wheel) when it
+    is polished, and a wheel turned over it while it does not have the keyboard focus is
+    passed on to its parent (the form's scroll area scrolls) instead of changing it."""
+
+    _GUARDED = (QComboBox, QAbstractSpinBox)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind == QEvent.Type.Wheel:
+            if isinstance(watched, self._GUARDED) and not watched.hasFocus():
+                return self._scroll_instead(watched, event)
+        elif kind == QEvent.Type.Polish and isinstance(watched, self._GUARDED):
+            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return False
+
+
+    @staticmethod
+    def _scroll_instead(control: QWidget, event: Any) -> bool:
+        """The wheel goes to the scroll area around the control (the form scrolls); with
+        none, it is left unaccepted, for Qt to offer it to the parent widgets."""
+        from PySide6.QtCore import QPointF
+        from PySide6.QtGui import QWheelEvent
+        from PySide6.QtWidgets import QAbstractScrollArea
+
+        area = control.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            event.ignore()
+            return True
+        viewport = area.viewport()
+        position = QPointF(control.mapTo(viewport, event.position().toPoint()))
+        QApplication.sendEvent(viewport, QWheelEvent(
+            position, event.globalPosition(), event.pixelDelta(), event.angleDelta(), event.buttons(),
+            event.modifiers(), event.phase(), event.inverted()))
+        event.accept()  # handled: not offered to the parents a second time
+        return True
+
+
+def install_wheel_guard() -> WheelGuard | None:
+    """Install the ``WheelGuard`` on the running application (once; later calls return it)."""
+    app = QApplication.instance()
+    if app is None:
+        return None
+    guard = app.findChild(WheelGuard, "wheelGuard")
+    if guard is None:
+        guard = WheelGuard(app)
+        guard.setObjectName("wheelGuard")
+        app.installEventFilter(guard)
+    return guard
+
+
+FOCUS_COLOR = "#0b57d0"
+
+
+class FocusOutline(QWidget):
+    """A 2-pixel outline drawn around the control that has the keyboard focus (the
+    style's own focus mark is faint): a transparent overlay that follows the control,
+    moved on every focus change (``install_focus_outline``). No style sheet (see above)."""
+
+    WIDTH = 2
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.setObjectName("focusOutline")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.target: QWidget | None = None
+        self._watched: list[QWidget] = []  # the control and its parents up to the outline's host
+
+    def follow(self, widget: QWidget | None) -> None:
+        for watched in self._watched:
+            try:
+                watched.removeEventFilter(self)
+            except RuntimeError:  # the control was deleted
+                pass
+        self._watched = []
+        self.target = None
+        if widget is None or widget.isWindow() or widget.parentWidget() is None or not self._outlined(widget):
+            self.hide()
+            return
+        host = self._host(widget)
+        if host is None:
+            self.hide()
+            return
+        self.target = widget
+        if self.parentWidget() is not host:
+            self.setParent(host)
+        item: QWidget | None = widget
+        while item is not None and item is not host:  # any of them moving moves the control
+            item.installEventFilter(self)
+            self._watched.append(item)
+            item = item.parentWidget()
+        self._place()
+
+    def _host(self, widget: QWidget) -> QWidget | None:
+        """The closest ancestor with room for the outline around ``widget`` (a child is
+        clipped to its parent: the control's own parent is often exactly its size)."""
+        host = widget.parentWidget()
+        while host is not None:
+            area = widget.rect().translated(widget.mapTo(host, widget.rect().topLeft()))
+            if host.rect().contains(area.adjusted(-self.WIDTH, -self.WIDTH, self.WIDTH, self.WIDTH)) or host.isWindow():
+                return host
+            host = host.parentWidget()
+        return None
+
+    @staticmethod
+    def _outlined(widget: QWidget) -> bool:
+        from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
+
+        return isinstance(widget, (QLineEdit, QComboBox, QAbstractSpinBox, QAbstractButton, QAbstractItemView))
+
+    def _place(self) -> None:
+        target, host = self.target, self.parentWidget()
+        if target is None or host is None:
+            return
+        if not target.isVisible():
+            self.hide()
+            return
+        margin = self.WIDTH
+        area = target.rect().translated(target.mapTo(host, target.rect().topLeft()))
+        self.setGeometry(area.adjusted(-margin, -margin, margin, margin))
+        from PySide6.QtGui import QRegion
+
+        outer = QRegion(self.rect())
+        self.setMask(outer.subtracted(QRegion(self.rect().adjusted(margin, margin, -margin, -margin))))
+        self.show()
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched in self._watched and event.type() in (
+            QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.ZOrderChange
+        ):
+            self._place()
+        return False
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt API
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(FOCUS_COLOR))
+
+
+_focus_outline: list[FocusOutline] = []  # the application's one outline, once installed
+
+
+def install_focus_outline() -> FocusOutline | None:
+    """One ``FocusOutline`` for the application, following ``focusChanged`` (once). The
+    overlay lives in the focused control's parent: when that parent goes (a dialog
+    closed), a new one is made at the next focus change."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return None
+    if not _focus_outline:
+        _focus_outline.append(FocusOutline())
+
+        def moved(_old: QWidget | None, new: QWidget | None) -> None:
+            import shiboken6
+
+            if not shiboken6.isValid(_focus_outline[0]):
+                _focus_outline[0] = FocusOutline()
+            _focus_outline[0].follow(new)
+
+        app.focusChanged.connect(moved)
+    return _focus_outline[0]
 
 
 def titled_group(title: str) -> tuple[QGroupBox, QWidget]:
@@ -140,6 +315,10 @@ class DateEdit(QLineEdit):
 
     def date(self) -> dt.date:
         return parse_date_text(self.text())
+
+    def problem_key(self) -> str:
+        """Why the text is not a date: « cette date n'existe pas » (31/02/2026) or the format."""
+        return formats.date_problem_key(normalise_date_text(self.text()))
 
     def set_date(self, value: dt.date | None) -> None:
         self.setText("" if value is None else formats.date(value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import replace
 from typing import Any, Callable
@@ -38,6 +39,19 @@ def test_round_trip_is_exact_including_awkward_floats_and_hidden_fields() -> Non
     assert back.not_claimed() == original.not_claimed()
 
 
+def test_paid_automatically_round_trips_and_older_results_without_it_read_as_false() -> None:
+    original = result()
+    original = dataclasses.replace(original, benefits=tuple(
+        dataclasses.replace(b, paid_automatically=True) if b.benefit_id == "allocation_rentree_scolaire" else b
+        for b in original.benefits))
+    data = through_json(result_to_dict(original))
+    assert result_from_dict(data) == original
+    for item in data["benefits"]:  # a simulation stored before the field existed
+        del item["paid_automatically"]
+    older = result_from_dict(data)
+    assert not any(b.paid_automatically for b in older.benefits)
+
+
 def test_integral_amounts_come_back_as_floats() -> None:
     data = result_to_dict(result(rsa=500.0))
     data["benefits"][0]["amount"] = 500  # a hand-written file may say 500
@@ -59,6 +73,7 @@ def test_integral_amounts_come_back_as_floats() -> None:
         (lambda d: d["benefits"][2].update(beneficiaries="p1"), "benefits.2.beneficiaries"),
         (lambda d: d["benefits"][2].update(already_received="oui"), "benefits.2.already_received"),
         (lambda d: d.update(assumptions=[1]), "assumptions"),
+        (lambda d: d["benefits"][2].update(paid_automatically="oui"), "benefits.2.paid_automatically"),
     ],
 )
 def test_strict_reading_names_the_faulty_field_in_french(change: Callable[[dict[str, Any]], object], field: str) -> None:
