@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from app import __version__
 from app.core import formats
+from app.core.files import private_by_default
 from app.core.i18n import t
 from app.core.logs import report_unexpected, setup_logging
 from app.core.periods import current_month, parse_month
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_by_default()  # every file written (handouts, exports, screening outputs) 0600
     setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -181,7 +183,7 @@ def export_openfisca(args: argparse.Namespace) -> int:
     situation = _engine().situation(household, month)
     text = json.dumps(situation.data, ensure_ascii=False, indent=1) + "\n"
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_output(args.output, text)
         print(t("cli.situation_written", path=str(args.output), month=formats.month(month)), file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -204,7 +206,18 @@ def _service_point(path: Path | None) -> Any:
 def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None) -> None:
     from app.core.handout import build_handout
 
-    path.write_bytes(build_handout(household, result, catalogue, service_point or _service_point(None)))
+    write_output(path, build_handout(household, result, catalogue, service_point or _service_point(None)))
+
+
+def write_output(path: Path, data: bytes | str) -> None:
+    """Write a file the agent asked for: complete or not at all, ``0600``; a full disk
+    or a refused folder is a French message (``UsageError``), never a half file."""
+    from app.core.files import atomic_write, write_failed
+
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise UsageError(write_failed(path, error)) from None
 
 
 # --------------------------------------------------------------------------- output

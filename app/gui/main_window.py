@@ -39,6 +39,7 @@ from app import __version__
 from app.core import formats
 from app.core.casefile import case_to_dict, load_case
 from app.core.examples import example_files, warm_up_household
+from app.core.files import os_reason
 from app.core.household import Household
 from app.core.i18n import has, t
 from app.core.periods import add_months, current_month, months_range
@@ -66,10 +67,13 @@ VALIDATE_DELAY_MS = 30
 
 def app_settings() -> QSettings:
     """The app's own settings (window geometry…): an INI file in the user's data folder,
-    the only place Guichet writes to (GUICHET_DATA_DIR moves it, as everything else)."""
+    the only place Guichet writes to (GUICHET_DATA_DIR moves it, as everything else).
+    Created ``0600`` (Qt keeps an existing file's mode when it rewrites it)."""
+    from app.core.files import private_file
     from app.core.paths import user_data_dir
 
-    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    path = private_file(user_data_dir() / "settings.ini")
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 @dataclass(frozen=True)
@@ -1239,7 +1243,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, title, str(error))
             return False
         except OSError as error:
-            QMessageBox.warning(self, title, t("gui.cases.export.failed", reason=error.strerror or type(error).__name__))
+            QMessageBox.warning(self, title, t("gui.cases.export.failed", reason=os_reason(error)))
             return False
         self.settings.setValue("files/last_folder", str(path.parent))
         self.statusBar().showMessage(t("gui.cases.export.done", reference=suggested.split(".")[0], name=path.name), 8000)
@@ -1334,7 +1338,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, title, str(error))
             return False
         except OSError as error:
-            QMessageBox.warning(self, title, t("gui.cases.stats.failed", reason=error.strerror or type(error).__name__))
+            QMessageBox.warning(self, title, t("gui.cases.stats.failed", reason=os_reason(error)))
             return False
         self.settings.setValue("files/last_folder", str(path.parent))
         self.statusBar().showMessage(t("gui.cases.stats.done", name=path.name), 8000)

@@ -444,14 +444,14 @@ def test_unreadable_database_gives_a_french_message_and_the_app_still_works(
     assert win.cases.store is None
     assert win.store_error_bar.isVisible()
     text = win.store_error_bar.text.text()
-    assert "illisible ou endommagée" in text and "Traceback" not in text
+    assert "est endommagée" in text and "mise de côté" in text and "Traceback" not in text
     assert "Les calculs restent possibles" in text
     assert not win.save_action.isEnabled() and not win.open_action.isEnabled()
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
     win.load_household(household(), "2026-11")
     assert win._current_key is not None  # complete: the window would compute it
-    assert not win.save_case() and "illisible" in warnings[0]
+    assert not win.save_case() and "endommagée" in warnings[0]
     win.close()
 
 
