@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.core.rules_pack import add_rules_arguments
 
     add_rules_arguments(sub)
+
+    purge = sub.add_parser("purge", help=t("cli.help_purge"))
+    purge.add_argument("--yes", action="store_true", help=t("cli.help_purge_yes"))
     return parser
 
 
@@ -76,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.self_test:
             return self_test()
+        if args.command in ("simulate", "screen"):
+            purge_cases(confirmed=False, explicit=False)  # the retention rule, as at the GUI's start
+        if args.command == "purge":
+            return purge_cases(confirmed=args.yes, explicit=True)
         if args.command == "simulate":
             return simulate(args)
         if args.command == "export-openfisca":
@@ -218,6 +225,69 @@ def write_output(path: Path, data: bytes | str) -> None:
         atomic_write(path, data)
     except OSError as error:
         raise UsageError(write_failed(path, error)) from None
+
+
+def purge_cases(confirmed: bool, explicit: bool) -> int:
+    """Apply the retention rule to the case database (``guichet purge``, and before
+    ``simulate`` and ``screen``): the cases untouched for longer than the period are
+    deleted, up to ``PURGE_CONFIRM_ABOVE`` of them without asking; more only with
+    ``--yes`` (otherwise nothing is deleted and the command to run is printed).
+
+    Automatic runs (``explicit`` False) stay silent when there is no database, when
+    the GUI has it open (it purges itself) or when its key is not at hand without
+    asking (no keyring, no ``GUICHET_DB_KEY``); ``guichet purge`` asks for the
+    passphrase on a terminal."""
+    from app.core.store import (
+        PurgeNeedsConfirmation,
+        Store,
+        StoreError,
+        StoreKeyNeeded,
+        StoreLocked,
+        default_path,
+        purge_done,
+        purge_notice,
+    )
+
+    path = default_path()
+    if not path.exists():
+        if explicit:
+            print(t("cli.purge_no_database"), file=sys.stderr)
+        return 0
+    passphrase = None
+    while True:
+        try:
+            store = Store.open(path, passphrase=passphrase)
+            break
+        except StoreKeyNeeded as error:
+            if not explicit:
+                return 0
+            if passphrase is not None or not sys.stdin.isatty():
+                raise UsageError(str(error) + " " + t("cli.passphrase_env")) from None
+            import getpass
+
+            passphrase = getpass.getpass(t("cli.passphrase_prompt"))
+        except StoreError as error:  # locked by the GUI, damaged (moved aside), wrong key…
+            if explicit:
+                raise UsageError(str(error)) from None
+            if not isinstance(error, StoreLocked):
+                print(str(error), file=sys.stderr)
+            return 0
+    with store:
+        days = store.retention_days
+        if store.purge_notice_needed():  # as in the GUI: the first purge only after the notice
+            print(purge_notice(days, store.expired_count()), file=sys.stderr)
+            store.mark_purge_notice_shown()
+            return 0
+        try:
+            purged = store.purge_expired(confirmed=confirmed)
+        except PurgeNeedsConfirmation as many:
+            print(f"{many} {t('store.purge.confirm_cli')}", file=sys.stderr)
+            return 2 if explicit else 0
+        if purged:
+            print(t("store.purge.cli_done", text=purge_done(purged, days)), file=sys.stderr)
+        elif explicit:
+            print(t("store.purge.cli_nothing", days=days), file=sys.stderr)
+    return 0
 
 
 # --------------------------------------------------------------------------- output

@@ -409,6 +409,7 @@ class MainWindow(QMainWindow):
         self.cases.set_draft_builder(self._draft_to_save)
         self.cases.opened.connect(self._on_store_opened)
         self.cases.failed.connect(self._on_store_failed)
+        self.cases.keyNeeded.connect(self._ask_passphrase)
         if self.cases.info is not None:
             info = self.cases.info
             QTimer.singleShot(0, lambda: self._on_store_opened(info))
@@ -795,6 +796,70 @@ class MainWindow(QMainWindow):
         if info.draft is not None and not info.read_only:
             self._offer_draft(info.draft)
         self._update_case_actions()
+        if not info.read_only and info.purge_to_confirm:
+            self._confirm_purge(info.store, info.purge_to_confirm, info.retention_days)
+        if not info.read_only and not info.encrypted:
+            self._offer_encryption(info.store)
+
+    def _ask_passphrase(self, new: bool, message: str) -> None:
+        """No keyring on this machine: the database's passphrase, typed by the agent."""
+        from app.gui.views.case_dialogs import PassphraseDialog
+
+        if self._closed:
+            return
+        dialog = PassphraseDialog(new, message, self)
+        if dialog.exec() == PassphraseDialog.DialogCode.Accepted:
+            self.cases.retry(dialog.passphrase())
+
+    def _confirm_purge(self, store: Store, count: int, days: int) -> None:
+        """More than a few cases to purge at start: asked first (no: asked at next start)."""
+        from app.core.store import purge_done
+
+        text = t("store.purge.confirm", count=count, days=days) + "\n\n" + t("store.purge.confirm_question")
+        answer = QMessageBox.question(self, t("store.purge.confirm_title"), text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def done(purged: int) -> None:
+            if purged and not self._closed:
+                self.statusBar().showMessage(purge_done(purged, days), 15000)
+
+        run_task(lambda: store.purge_expired(confirmed=True), done,
+                 lambda error: log.warning("purge failed: %s", type(error).__name__))
+
+    def _offer_encryption(self, store: Store) -> None:
+        """A plain database of an older Guichet: encrypted on the agent's consent."""
+        from app.core.store.keys import from_environment, keyring_available
+        from app.gui.case_session import error_text
+        from app.gui.views.case_dialogs import PassphraseDialog
+
+        title = t("gui.cases.encrypt.title")
+        answer = QMessageBox.question(self, title, t("gui.cases.encrypt.question"),
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.statusBar().showMessage(t("gui.cases.encrypt.later"), 15000)
+            return
+        passphrase: str | None = None
+        if from_environment() is None and not keyring_available():
+            dialog = PassphraseDialog(True, t("store.errors.key_needed_new"), self)
+            if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+                self.statusBar().showMessage(t("gui.cases.encrypt.later"), 15000)
+                return
+            passphrase = dialog.passphrase()
+
+        def done(_result: object) -> None:
+            if not self._closed:
+                self.statusBar().showMessage(t("gui.cases.encrypt.done"), 15000)
+
+        def failed(error: BaseException) -> None:
+            if not self._closed:
+                QMessageBox.warning(self, title, t("gui.cases.encrypt.failed", reason=error_text(error)))
+
+        self.cases.flush()
+        run_task(lambda: store.encrypt(passphrase), done, failed)
 
     def _on_store_failed(self, message: str) -> None:
         if self._closed:
@@ -891,7 +956,15 @@ class MainWindow(QMainWindow):
             if count and not self._closed:
                 self.statusBar().showMessage(purge_done(count, store.retention_days), 15000)
 
-        run_task(store.purge_expired, done, lambda error: log.warning("purge failed: %s", type(error).__name__))
+        def failed(error: BaseException) -> None:
+            from app.core.store import PurgeNeedsConfirmation
+
+            if isinstance(error, PurgeNeedsConfirmation) and not self._closed:
+                self._confirm_purge(store, error.count, error.days)
+            else:
+                log.warning("purge failed: %s", type(error).__name__)
+
+        run_task(store.purge_expired, done, failed)
 
     def edit_retention(self) -> None:
         from app.core.store import StoreError

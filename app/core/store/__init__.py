@@ -27,6 +27,8 @@ from app.core.store.cases import (
 from app.core.store.database import DEFAULT_RETENTION_DAYS, Store, default_path
 from app.core.store.errors import (
     CaseNotFound,
+    PurgeNeedsConfirmation,
+    RetentionRefused,
     ImportConflict,
     ImportRefused,
     SimulationNotFound,
@@ -66,6 +68,8 @@ __all__ = [
     "ImportConflict",
     "ImportRefused",
     "ImportResult",
+    "PurgeNeedsConfirmation",
+    "RetentionRefused",
     "SCHEMA_VERSION",
     "SimulationNotFound",
     "SimulationSummary",

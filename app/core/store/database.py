@@ -43,6 +43,8 @@ from app.core.store.cases import (
 )
 from app.core.store.clock import Clock, utc_now
 from app.core.store.errors import (
+    PurgeNeedsConfirmation,
+    RetentionRefused,
     StoreCorrupt,
     StoreEmpty,
     StoreError,
@@ -77,6 +79,9 @@ DATABASE_NAME = "guichet.db"
 DEFAULT_RETENTION_DAYS = 90
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650
+# A purge that would remove more cases than this asks first (GUI: a question; command
+# line: only with ``guichet purge --yes``).
+PURGE_CONFIRM_ABOVE = 5
 BUSY_TIMEOUT_MS = 5000
 # After a purge, rewrite the file (VACUUM) when this share of its pages is free. The
 # erasure itself does not depend on it: secure_delete has already zeroed them.
@@ -488,16 +493,23 @@ class Store:
 
     @property
     def retention_days(self) -> int:
+        """The period; a stored value outside 1..3650 (edited by hand) counts as the
+        default, never as « keep nothing »."""
         with self._read() as db:
             value = cases.get_meta(db, _RETENTION_KEY)
         try:
-            return int(value) if value is not None else DEFAULT_RETENTION_DAYS
+            days = int(value) if value is not None else DEFAULT_RETENTION_DAYS
         except ValueError:
+            days = -1
+        if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+            log.warning("invalid stored retention period ignored")
             return DEFAULT_RETENTION_DAYS
+        return days
 
-    def set_retention_days(self, days: int) -> None:
-        if not MIN_RETENTION_DAYS <= int(days) <= MAX_RETENTION_DAYS:
-            raise ValueError(f"retention must be {MIN_RETENTION_DAYS}..{MAX_RETENTION_DAYS} days")
+    def set_retention_days(self, days: object) -> None:
+        """Raises ``RetentionRefused`` (French) outside 1..3650 days."""
+        if isinstance(days, bool) or not isinstance(days, int) or not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+            raise RetentionRefused(minimum=MIN_RETENTION_DAYS, maximum=MAX_RETENTION_DAYS, value=days)
         with self.transaction() as db:
             cases.set_meta(db, _RETENTION_KEY, str(int(days)))
 
@@ -509,17 +521,22 @@ class Store:
         with self._read() as db:
             return len(cases.expired_case_ids(db, self._cutoff(now)))
 
-    def purge_expired(self, now: dt.datetime | None = None) -> int:
+    def purge_expired(self, now: dt.datetime | None = None, *, confirmed: bool = False) -> int:
         """Delete the cases untouched for more than ``retention_days`` (and an older
         draft); their count. Their bytes are overwritten with zeros (secure_delete),
         the write-ahead log is emptied, and the file is rewritten (VACUUM) when a
         quarter of it is free space. Statistics are kept (no personal data in them).
-        Read-only: does nothing."""
+        More than ``PURGE_CONFIRM_ABOVE`` cases: raises ``PurgeNeedsConfirmation``
+        (nothing deleted) unless ``confirmed``. Read-only: does nothing."""
         with self._mutex:
             if self.read_only:
                 return 0
             with self.transaction() as db:
-                count = cases.purge_before(db, self._cutoff(now))
+                cutoff = self._cutoff(now)
+                expired = len(cases.expired_case_ids(db, cutoff))
+                if expired > PURGE_CONFIRM_ABOVE and not confirmed:
+                    raise PurgeNeedsConfirmation(expired, self.retention_days)
+                count = cases.purge_before(db, cutoff)
             self._last_draft = None  # the draft may have been purged
             if count:
                 self._vacuum_if_worth_it()

@@ -132,3 +132,20 @@ class StoreIOError(StoreError):
     """The disk failed a read or a write (not full): nothing saved before is lost."""
 
     key = "store.errors.io_error"
+
+
+class RetentionRefused(StoreError):
+    """A retention period outside the allowed range (1 to 3650 days)."""
+
+    key = "store.errors.retention_refused"
+
+
+class PurgeNeedsConfirmation(StoreError):
+    """The purge would remove more than a few cases: the agent confirms first.
+    Nothing was deleted. ``count``: how many cases it would remove."""
+
+    key = "store.purge.confirm"
+
+    def __init__(self, count: int, days: int) -> None:
+        super().__init__(None, count=count, days=days)
+        self.count, self.days = count, days
