@@ -106,6 +106,7 @@ class CaseSession(QObject):
         self._generation = 0
         self._draft_builder: Callable[[], tuple[dict[str, Any], int | None] | None] | None = None
         self.passphrase: str | None = None  # typed by the agent (no keyring on this machine)
+        self.key_needed: tuple[bool, str] | None = None  # the last opening wants a passphrase
         self.autosave_enabled = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -186,7 +187,8 @@ class CaseSession(QObject):
         if not self._closed:
             self.failed.emit(self.error)
             if isinstance(error, (StoreKeyNeeded, StoreWrongKey)):
-                self.keyNeeded.emit(isinstance(error, StoreKeyNeeded) and error.new, self.error)
+                self.key_needed = (isinstance(error, StoreKeyNeeded) and error.new, self.error)
+                self.keyNeeded.emit(*self.key_needed)
 
     def retry(self, passphrase: str | None) -> None:
         """Open again (after the agent typed the passphrase)."""
@@ -194,6 +196,7 @@ class CaseSession(QObject):
             return
         self.passphrase = passphrase
         self.error = None
+        self.key_needed = None
         self._outcome = None
         self._handle = None
         self.open_async()

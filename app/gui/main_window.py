@@ -415,6 +415,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self._on_store_opened(info))
         elif self.cases.error is not None:
             QTimer.singleShot(0, lambda: self._on_store_failed(self.cases.error or ""))
+            asked = self.cases.key_needed
+            if asked is not None:  # opened before this window existed: ask now
+                QTimer.singleShot(0, lambda: self._ask_passphrase(*asked))
 
     def _fill_months(self, selected: str) -> None:
         now = current_month()
