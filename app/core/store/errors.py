@@ -58,8 +58,8 @@ class StoreCorrupt(StoreError):
         text = t(self.key, path=path)
         if kept is not None:
             text += " " + t("store.errors.kept_aside", kept=kept)
-        if backup is not None:
-            text += " " + t("store.errors.backup_exists", backup=backup)
+        text += " " + (t("store.errors.backup_exists", backup=backup) if backup is not None
+                       else t("store.errors.contact_support"))
         super().__init__(text)
         self.path, self.kept, self.backup = path, kept, backup
 
@@ -134,7 +134,7 @@ class StoreIOError(StoreError):
     key = "store.errors.io_error"
 
 
-class RetentionRefused(StoreError):
+class RetentionRefused(StoreError, ValueError):
     """A retention period outside the allowed range (1 to 3650 days)."""
 
     key = "store.errors.retention_refused"
