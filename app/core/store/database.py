@@ -65,12 +65,14 @@ from app.core.store.sqlfile import (
     backups,
     connect,
     daily_backup,
+    encryption_files,
     export_encrypted,
     file_kind,
     first_read,
     integrity_problem,
     move_aside,
-    remove_backups,
+    recover_interrupted_encryption,
+    remove_plain_backups,
     table_counts,
     translated,
 )
@@ -163,6 +165,7 @@ class Store:
         lock = FileLock(path)
         try:
             private_dir(path.parent)
+            recover_interrupted_encryption(path)
             before = file_kind(path)
             if not lock.acquire():  # creates the file (0600) to lock it, on POSIX
                 if not (read_only_if_locked and before not in (FileKind.MISSING, FileKind.EMPTY)):
@@ -180,9 +183,20 @@ class Store:
                 path.unlink()  # the empty file this call created (e.g. no key yet): not a damaged one
             lock.release()
             raise
-        if backup and not store.read_only:
-            store._backup_today()
+        if not store.read_only:
+            store._finish_interrupted_encryption()
+            if backup:
+                store._backup_today()
         return store
+
+    def _finish_interrupted_encryption(self) -> None:
+        """A crash after the verified encrypted copy took the place of the plain file,
+        before the plain file was removed: remove it now (and plain backups)."""
+        _copy, plain = encryption_files(self.path)
+        if self.encrypted and plain.exists():
+            plain.unlink()
+            remove_plain_backups(self.path)
+            log.info("plain copy left by an interrupted encryption removed")
 
     @classmethod
     def _open_locked(cls, path: Path, lock: FileLock, clock: Clock, before: FileKind,
@@ -276,14 +290,13 @@ class Store:
                 raise StoreReadOnly()
             key = find_key(self.path, True, passphrase)
             self._checkpoint()
-            copy = self.path.with_name(self.path.name + ".chiffrement")
+            copy, plain = encryption_files(self.path)
             with translated(self.path):
                 counts = export_encrypted(self._db.conn, copy, key)
             new_lock = FileLock(copy)
             if lock_file_for(copy) == copy and not new_lock.acquire():
                 copy.unlink(missing_ok=True)
                 raise StoreLocked()
-            plain = self.path.with_name(self.path.name + ".avant-chiffrement")
             self._db.close()
             try:
                 os.replace(self.path, plain)
@@ -308,7 +321,7 @@ class Store:
             if table_counts(self._db.conn) != counts:  # checked once more in place
                 raise StoreCorrupt(path=self.path, kept=plain)
             plain.unlink()
-            remove_backups(self.path)  # plain copies: replaced by an encrypted one
+            remove_plain_backups(self.path)  # replaced by an encrypted one just below
             log.info("case database encrypted")
         self._backup_today()
 

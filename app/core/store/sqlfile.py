@@ -199,9 +199,27 @@ def daily_backup(conn: Any, path: Path, key: Key | None, today: dt.date) -> Path
     return made
 
 
-def remove_backups(path: Path) -> None:
+def remove_plain_backups(path: Path) -> None:
+    """Remove the backups that are not encrypted (after the database was encrypted)."""
     for old in backups(path):
-        old.unlink(missing_ok=True)
+        if file_kind(old) is FileKind.PLAIN:
+            old.unlink(missing_ok=True)
+
+
+def encryption_files(path: Path) -> tuple[Path, Path]:
+    """(the encrypted copy being made, the plain original kept until the copy is in place)."""
+    return path.with_name(path.name + ".chiffrement"), path.with_name(path.name + ".avant-chiffrement")
+
+
+def recover_interrupted_encryption(path: Path) -> None:
+    """After a crash during ``Store.encrypt``: the plain original goes back in place
+    when the encrypted copy never took it; an unfinished copy is removed."""
+    copy, plain = encryption_files(path)
+    with contextlib.suppress(FileNotFoundError):
+        if not path.exists() and plain.exists():
+            os.replace(plain, path)
+        if copy.exists():
+            copy.unlink()
 
 
 # --------------------------------------------------------------------------- encryption

@@ -292,3 +292,23 @@ def test_a_reader_in_the_same_process_keeps_working_after_a_refused_open(
         Store.open()  # must not drop the SQLite locks of the two stores above (POSIX close rule)
     first.save_case(household("Visible"), "2026-11")
     assert second.count_cases() == 1 and first.integrity_ok()
+
+
+def test_a_crash_in_the_middle_of_the_encryption_loses_nothing(plain_store: Store, data_dir: Path) -> None:
+    store = plain_store
+    store.save_case(household(SECRET), "2026-11")
+    store.close()
+    path = data_dir / "guichet.db"
+    copy, plain = sqlfile.encryption_files(path)
+    # Killed after the plain file was renamed, before the copy took its place:
+    path.rename(plain)
+    copy.write_bytes(b"half an encrypted copy")
+    with Store.open() as reopened:
+        assert reopened.count_cases() == 1 and not reopened.encrypted  # the plain original is back
+        reopened.encrypt()
+    assert not copy.exists() and not plain.exists()
+    # Killed after the swap, before the plain copy was removed: removed at the next start.
+    plain.write_bytes(path.read_bytes()[:0] + b"SQLite format 3\0 plain leftover")
+    with Store.open() as again:
+        assert again.encrypted and again.count_cases() == 1
+    assert not plain.exists()
