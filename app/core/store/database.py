@@ -1,17 +1,22 @@
 """``Store``: the case database of one workstation, as the GUI uses it.
 
 One SQLite file, ``paths.user_data_dir()/guichet.db``, created on first start,
-in WAL mode, with ``secure_delete`` on (deleted rows are overwritten with
-zeros) and ``synchronous=FULL`` (a committed autosave survives a killed process
-and a power cut). Every write runs in one transaction. One process at a time
-may write: the first ``Store.open`` takes an OS lock on ``guichet.db.lock``;
-a second one is refused (``StoreLocked``) or, when asked, opens the database
-read-only (writes raise ``StoreReadOnly``).
+encrypted with SQLCipher (``keys``, ``sqlfile``), in WAL mode, with
+``secure_delete`` on (deleted rows are overwritten with zeros) and
+``synchronous=FULL`` (a committed autosave survives a killed process and a power
+cut). Every write runs in one transaction; SQLite's errors become French store
+errors (``StoreDiskFull``…). One process at a time may write: the first
+``Store.open`` takes an OS lock on the database file (``lock``); a second one is
+refused (``StoreLocked``) or, when asked, opens the database read-only (writes
+raise ``StoreReadOnly``). At start the writer checks the file (``quick_check``;
+a damaged or empty one is moved aside) and makes the day's backup.
 
 All methods are thread-safe (one lock around the connection) and fast enough to
-call from the GUI thread, except ``purge_expired`` when it finds something to
-purge (it then rewrites the file with VACUUM: well under a second for 10,000
-cases) and ``import_case`` (it validates every simulation of the file).
+call from the GUI thread, except ``Store.open`` (the check at start: about a
+second for 10,000 cases, plus the day's first backup), ``encrypt``,
+``purge_expired`` when it finds something to purge (it then rewrites the file
+with VACUUM: about two seconds for 10,000 cases) and ``import_case`` (it
+validates every simulation of the file).
 """
 
 from __future__ import annotations
