@@ -186,7 +186,7 @@ class CaseSession(QObject):
         log.warning("case store unavailable: %s", type(error).__name__)
         if not self._closed:
             self.failed.emit(self.error)
-            if isinstance(error, (StoreKeyNeeded, StoreWrongKey)):
+            if isinstance(error, StoreKeyNeeded) or isinstance(error, StoreWrongKey) and error.source != "env":
                 self.key_needed = (isinstance(error, StoreKeyNeeded) and error.new, self.error)
                 self.keyNeeded.emit(*self.key_needed)
 

@@ -439,7 +439,7 @@ def test_second_instance_is_read_only_with_a_banner(qtbot: Any, gui_app: Any, ca
 def test_unreadable_database_gives_a_french_message_and_the_app_still_works(
         qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings, db: Path, monkeypatch: Any) -> None:
     db.parent.mkdir(parents=True)
-    db.write_bytes(b"this is not a database" * 100)
+    db.write_bytes(b"SQLite format 3\0" + b"this is not a database" * 100)
     win = make_window(qtbot, catalogue, settings, db)
     assert win.cases.store is None
     assert win.store_error_bar.isVisible()

@@ -82,9 +82,14 @@ class StoreKeyNeeded(StoreError):
 
 
 class StoreWrongKey(StoreError):
-    """The key (passphrase) does not open the database."""
+    """The key does not open the database (or its first page is damaged): the file
+    is left in place. ``source``: "passphrase", "keyring" or "env"."""
 
     key = "store.errors.wrong_key"
+
+    def __init__(self, source: str = "passphrase") -> None:
+        super().__init__(t(self.key if source == "passphrase" else "store.errors.wrong_stored_key"))
+        self.source = source
 
 
 class StoreDiskFull(StoreError):

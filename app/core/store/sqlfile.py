@@ -110,10 +110,10 @@ def first_read(conn: Any, path: Path, key: Key | None) -> int:
     try:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
     except DATABASE_ERRORS as error:
-        if key is not None and key.source == "passphrase" and error_code(error) == _NOTADB:
-            # Most likely a typing error: said so, the file left where it is. A key from
-            # the keyring or the environment is exact: the file itself is damaged.
-            raise StoreWrongKey() from None
+        if key is not None and error_code(error) == _NOTADB:
+            # A wrong key and a damaged first page look the same: said so, and the file
+            # left where it is (it may be a good database with another key).
+            raise StoreWrongKey(source=key.source) from None
         raise StoreCorrupt(path=path) from None
 
 

@@ -312,3 +312,16 @@ def test_a_crash_in_the_middle_of_the_encryption_loses_nothing(plain_store: Stor
     with Store.open() as again:
         assert again.encrypted and again.count_cases() == 1
     assert not plain.exists()
+
+
+def test_a_database_with_another_key_is_refused_and_left_in_place(data_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open() as store:
+        store.save_case(household(SECRET), "2026-11")
+    path = data_dir / "guichet.db"
+    before = digest(path)
+    monkeypatch.setenv(keys.ENV_KEY, "raw:" + "01" * 32)
+    with pytest.raises(StoreWrongKey) as caught:
+        Store.open()
+    assert caught.value.source == "env" and "Guichet ne l'a pas modifiée" in str(caught.value)
+    assert digest(path) == before and not list(data_dir.glob("guichet.db.*"))

@@ -15,7 +15,7 @@ from store_helpers import START, FakeClock, household, make_plain_database, resu
 
 from app.core.casefile import case_to_dict
 from app.core.results_json import result_to_dict
-from app.core.store import CaseQuery, Store, StoreCorrupt, StoreTooNew, StoreUnavailable, schema
+from app.core.store import CaseQuery, Store, StoreCorrupt, StoreTooNew, StoreUnavailable, StoreWrongKey, schema
 from app.core.store.lock import FileLock
 
 V1_TIME = "2026-10-05T08:00:00.000000Z"
@@ -151,9 +151,20 @@ def test_a_database_of_a_newer_guichet_is_refused_untouched(tmp_path: Path) -> N
     assert file_digest(path) == before
 
 
-def test_a_file_that_is_not_a_database_is_refused_and_kept_aside_untouched(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "guichet.db"
     path.write_bytes(b"this is not a database, just text that someone saved here" * 100)
+    before = file_digest(path)
+    # Not the SQLite header: an encrypted database with another key looks the same.
+    with pytest.raises(StoreWrongKey) as caught:
+        Store.open(path)
+    assert "ne s'ouvre pas avec la clé enregistrée sur ce poste" in str(caught.value)
+    assert file_digest(path) == before and not list(tmp_path.glob("guichet.db.*"))
+
+
+def test_a_plain_database_that_cannot_be_read_is_refused_and_kept_aside_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "guichet.db"
+    path.write_bytes(b"SQLite format 3\0" + b"but the rest of it is garbage" * 200)
     before = file_digest(path)
     with pytest.raises(StoreCorrupt) as caught:
         Store.open(path)
