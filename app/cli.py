@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from app import __version__
 from app.core import formats
+from app.core.files import private_by_default
 from app.core.i18n import t
 from app.core.logs import report_unexpected, setup_logging
 from app.core.periods import current_month, parse_month
@@ -61,10 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     from app.core.rules_pack import add_rules_arguments
 
     add_rules_arguments(sub)
+
+    purge = sub.add_parser("purge", help=t("cli.help_purge"))
+    purge.add_argument("--yes", action="store_true", help=t("cli.help_purge_yes"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_by_default()  # every file written (handouts, exports, screening outputs) 0600
     setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -74,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.self_test:
             return self_test()
+        if args.command in ("simulate", "screen"):
+            purge_cases(confirmed=False, explicit=False)  # the retention rule, as at the GUI's start
+        if args.command == "purge":
+            return purge_cases(confirmed=args.yes, explicit=True)
         if args.command == "simulate":
             return simulate(args)
         if args.command == "export-openfisca":
@@ -183,7 +192,7 @@ def export_openfisca(args: argparse.Namespace) -> int:
     situation = _engine().situation(household, month)
     text = json.dumps(situation.data, ensure_ascii=False, indent=1) + "\n"
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_output(args.output, text)
         print(t("cli.situation_written", path=str(args.output), month=formats.month(month)), file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -206,7 +215,81 @@ def _service_point(path: Path | None) -> Any:
 def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None) -> None:
     from app.core.handout import build_handout
 
-    path.write_bytes(build_handout(household, result, catalogue, service_point or _service_point(None)))
+    write_output(path, build_handout(household, result, catalogue, service_point or _service_point(None)))
+
+
+def write_output(path: Path, data: bytes | str) -> None:
+    """Write a file the agent asked for: complete or not at all, ``0600``; a full disk
+    or a refused folder is a French message (``UsageError``), never a half file."""
+    from app.core.files import atomic_write, write_failed
+
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise UsageError(write_failed(path, error)) from None
+
+
+def purge_cases(confirmed: bool, explicit: bool) -> int:
+    """Apply the retention rule to the case database (``guichet purge``, and before
+    ``simulate`` and ``screen``): the cases untouched for longer than the period are
+    deleted, up to ``PURGE_CONFIRM_ABOVE`` of them without asking; more only with
+    ``--yes`` (otherwise nothing is deleted and the command to run is printed).
+
+    Automatic runs (``explicit`` False) stay silent when there is no database, when
+    the GUI has it open (it purges itself) or when its key is not at hand without
+    asking (no keyring, no ``GUICHET_DB_KEY``); ``guichet purge`` asks for the
+    passphrase on a terminal."""
+    from app.core.store import (
+        PurgeNeedsConfirmation,
+        Store,
+        StoreError,
+        StoreKeyNeeded,
+        StoreLocked,
+        default_path,
+        purge_done,
+        purge_notice,
+    )
+
+    path = default_path()
+    if not path.exists():
+        if explicit:
+            print(t("cli.purge_no_database"), file=sys.stderr)
+        return 0
+    passphrase = None
+    while True:
+        try:
+            store = Store.open(path, passphrase=passphrase)
+            break
+        except StoreKeyNeeded as error:
+            if not explicit:
+                return 0
+            if passphrase is not None or not sys.stdin.isatty():
+                raise UsageError(str(error) + " " + t("cli.passphrase_env")) from None
+            import getpass
+
+            passphrase = getpass.getpass(t("cli.passphrase_prompt"))
+        except StoreError as error:  # locked by the GUI, damaged (moved aside), wrong key…
+            if explicit:
+                raise UsageError(str(error)) from None
+            if not isinstance(error, StoreLocked):
+                print(str(error), file=sys.stderr)
+            return 0
+    with store:
+        days = store.retention_days
+        if store.purge_notice_needed():  # as in the GUI: the first purge only after the notice
+            print(purge_notice(days, store.expired_count()), file=sys.stderr)
+            store.mark_purge_notice_shown()
+            return 0
+        try:
+            purged = store.purge_expired(confirmed=confirmed)
+        except PurgeNeedsConfirmation as many:
+            print(f"{many} {t('store.purge.confirm_cli')}", file=sys.stderr)
+            return 2 if explicit else 0
+        if purged:
+            print(t("store.purge.cli_done", text=purge_done(purged, days)), file=sys.stderr)
+        elif explicit:
+            print(t("store.purge.cli_nothing", days=days), file=sys.stderr)
+    return 0
 
 
 # --------------------------------------------------------------------------- output

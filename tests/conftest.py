@@ -12,6 +12,10 @@ import pytest
 
 _DATA = Path(tempfile.mkdtemp(prefix="guichet-tests-"))
 os.environ["GUICHET_DATA_DIR"] = str(_DATA)
+# The case database is encrypted in every test (as on an agent's laptop), with a fixed raw
+# key instead of the OS keyring or a typed passphrase (docs/storage.md, GUICHET_DB_KEY).
+TEST_DB_KEY = "raw:" + "5e" * 32
+os.environ.setdefault("GUICHET_DB_KEY", TEST_DB_KEY)
 # The parameter cache is slow to build once; reuse the developer's when present.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -65,6 +65,7 @@ from typing import IO, Any, Protocol
 from app.core import csv_safe, formats
 from app.core.batch_input import InputError, Source, open_source, parse_record
 from app.core.catalogue import Benefit, Catalogue, load_catalogue
+from app.core.files import atomic_write, commit_file
 from app.core.i18n import t
 from app.core.paths import bundled_rules_dir
 from app.core.periods import current_month, parse_month
@@ -281,12 +282,7 @@ def _chunk_path(folder: Path, index: int) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, text)
 
 
 def _catalogue_fingerprint() -> str:
@@ -728,7 +724,7 @@ def _stop_pool(executor: ProcessPoolExecutor, pending: dict[Future[dict[str, Any
 
 def _finalise(folder: Path, output: Path) -> None:
     """The output was assembled in the partial folder: move it in place, drop the rest."""
-    os.replace(folder / ("assembled" + output.suffix.lower()), output)
+    commit_file(folder / ("assembled" + output.suffix.lower()), output)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -865,7 +861,7 @@ def _assemble(folder: Path, count: int, catalogue: Catalogue, output: Path, erro
     except BaseException:
         errors_tmp.unlink(missing_ok=True)
         raise
-    os.replace(errors_tmp, errors_file)
+    commit_file(errors_tmp, errors_file)
     return summary
 
 
@@ -909,7 +905,7 @@ def _assemble_into(folder: Path, count: int, benefits: list[Benefit], ids: list[
                 summary_writer = csv_safe.writer(handle)
                 for summary_row, _kind in _summary_rows(summary):
                     summary_writer.writerow(summary_row)
-            os.replace(summary_tmp, _summary_csv_path(output))
+            commit_file(summary_tmp, _summary_csv_path(output))
 
 
 def _rows_in_order(folder: Path, count: int, ids: list[str], summary: Summary, warnings: set[str],

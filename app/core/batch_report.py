@@ -20,6 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.core import formats
+from app.core.files import atomic_path
 from app.core.i18n import t
 from app.core.paths import resources_dir
 
@@ -112,7 +113,11 @@ def write_report(path: Path, summary: Summary) -> None:
     _fonts()
     styles = _styles()
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    with atomic_path(path) as tmp:
+        _build_report(tmp, summary, styles)
+
+
+def _build_report(tmp: Path, summary: Summary, styles: Any) -> None:
     document = SimpleDocTemplate(
         str(tmp), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
         title=t("batch.report.title"), author=t("batch.report.author"), subject=summary.input_name,
@@ -151,7 +156,6 @@ def write_report(path: Path, summary: Summary) -> None:
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
-    tmp.replace(path)
 
 
 def _until(iso: str) -> str:

@@ -11,12 +11,26 @@ import logging
 import logging.handlers
 import traceback
 from pathlib import Path
+from typing import IO
 
 from app.core import paths
+from app.core.files import open_private, private_file
 from app.core.i18n import t
 
 LOG_FILE = "guichet.log"
 _configured = False
+
+
+class PrivateLogHandler(logging.handlers.RotatingFileHandler):
+    """The rotating log file, created ``0600`` (as its rotated copies), that stays
+    silent when it cannot write (a full disk): the logging module would otherwise
+    print a traceback on the console for each record."""
+
+    def _open(self) -> IO[str]:  # type: ignore[override]
+        return open_private(Path(self.baseFilename), self.mode, encoding=self.encoding)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass  # nowhere to report it: the log itself is what failed
 
 
 def log_file() -> Path:
@@ -28,7 +42,8 @@ def setup_logging(level: int = logging.INFO) -> Path:
     global _configured
     path = log_file()
     if not _configured:
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        private_file(path)  # an older Guichet left it 0644
+        handler = PrivateLogHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()
         root.addHandler(handler)

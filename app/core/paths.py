@@ -3,6 +3,7 @@
 Bundled files are found next to the code (source checkout or a PyInstaller
 bundle); the user's data goes in the platform's per-user data folder. The
 ``GUICHET_DATA_DIR`` environment variable overrides the latter (tests, portable use).
+The data folders are created ``0700`` (``files.private_dir``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import platformdirs
+
+from app.core.files import private_dir
 
 APP_NAME = "Guichet"
 
@@ -35,17 +38,12 @@ def bundled_rules_dir() -> Path:
 def user_data_dir() -> Path:
     override = os.environ.get("GUICHET_DATA_DIR")
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)  # 0700: personal data
 
 
 def cache_dir() -> Path:
-    path = user_data_dir() / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(user_data_dir() / "cache")
 
 
 def log_dir() -> Path:
-    path = user_data_dir() / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(user_data_dir() / "logs")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
 from app.core.i18n import t
+from app.core.files import private_by_default
 from app.core.logs import log_file, report_unexpected, setup_logging
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def run(argv: Sequence[str] | None = None, on_window: Callable[[QWidget], None] 
     (docs/packaging.md: the bundle's start-up bench).
     """
     started = time.perf_counter()
+    private_by_default()
     setup_logging()
     app = create_application(argv)
     install_excepthook()

@@ -43,30 +43,34 @@ class StartInfo:
     retention_days: int
     purged: int  # cases removed by this start's purge
     draft: Draft | None
+    encrypted: bool = True  # False: a plain database of an older Guichet (offer to encrypt it)
+    purge_to_confirm: int = 0  # the purge would remove this many cases: ask the agent first
 
 
-def open_and_check(path: Path | None) -> StartInfo:
+def open_and_check(path: Path | None, passphrase: str | None = None) -> StartInfo:
     """Open the store and run the start-up checks; in a worker thread."""
-    from app.core.store import Store, StoreError
+    from app.core.store import PurgeNeedsConfirmation, Store, StoreError
 
-    store = Store.open(path, read_only_if_locked=True)
+    store = Store.open(path, read_only_if_locked=True, passphrase=passphrase)
     try:
         days = store.retention_days
         notice = store.purge_notice_needed()
-        expired = purged = 0
+        expired = purged = to_confirm = 0
         if notice:
             expired = store.expired_count()
             store.mark_purge_notice_shown()  # shown now; the first purge happens after it
         else:
             try:
                 purged = store.purge_expired()
+            except PurgeNeedsConfirmation as many:
+                to_confirm = many.count
             except StoreError as error:  # keep going: the agent can still work
                 log.warning("purge at start failed: %s", type(error).__name__)
         draft = store.pending_draft()
     except BaseException:
         store.close()
         raise
-    return StartInfo(store, store.read_only, notice, expired, days, purged, draft)
+    return StartInfo(store, store.read_only, notice, expired, days, purged, draft, store.encrypted, to_confirm)
 
 
 def error_text(error: BaseException) -> str:
@@ -85,6 +89,7 @@ class CaseSession(QObject):
 
     opened = Signal(object)  # StartInfo
     failed = Signal(str)  # French message: the app computes, nothing is stored
+    keyNeeded = Signal(bool, str)  # (new database, French message): ask the passphrase, then retry()
     draftSaved = Signal()  # a draft reached the disk (tests, diagnostics)
 
     def __init__(self, path: Path | None = None, parent: QObject | None = None) -> None:
@@ -100,6 +105,8 @@ class CaseSession(QObject):
         self._pool.setMaxThreadCount(1)  # one writer thread: drafts keep their order
         self._generation = 0
         self._draft_builder: Callable[[], tuple[dict[str, Any], int | None] | None] | None = None
+        self.passphrase: str | None = None  # typed by the agent (no keyring on this machine)
+        self.key_needed: tuple[bool, str] | None = None  # the last opening wants a passphrase
         self.autosave_enabled = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -136,7 +143,7 @@ class CaseSession(QObject):
 
         def work() -> StartInfo:
             try:
-                info = open_and_check(self.path)
+                info = open_and_check(self.path, self.passphrase)
             except BaseException as error:  # noqa: BLE001 - reported to the GUI thread
                 self._outcome = (False, error)
                 raise
@@ -154,7 +161,7 @@ class CaseSession(QObject):
             return
         self._handle = TaskHandle()
         try:
-            info = open_and_check(self.path)
+            info = open_and_check(self.path, self.passphrase)
         except BaseException as error:  # noqa: BLE001
             self._adopt_error(error)
             return
@@ -185,12 +192,28 @@ class CaseSession(QObject):
         self.opened.emit(info)
 
     def _adopt_error(self, error: BaseException) -> None:
+        from app.core.store import StoreKeyNeeded, StoreWrongKey
+
         if self.store is not None or self.error is not None:
             return
         self.error = error_text(error)
         log.warning("case store unavailable: %s", type(error).__name__)
         if not self._closed:
             self.failed.emit(self.error)
+            if isinstance(error, StoreKeyNeeded) or isinstance(error, StoreWrongKey) and error.source != "env":
+                self.key_needed = (isinstance(error, StoreKeyNeeded) and error.new, self.error)
+                self.keyNeeded.emit(*self.key_needed)
+
+    def retry(self, passphrase: str | None) -> None:
+        """Open again (after the agent typed the passphrase)."""
+        if self.store is not None or self._closed:
+            return
+        self.passphrase = passphrase
+        self.error = None
+        self.key_needed = None
+        self._outcome = None
+        self._handle = None
+        self.open_async()
 
     # -- autosave ------------------------------------------------------------------------------
     def set_draft_builder(self, builder: Callable[[], tuple[dict[str, Any], int | None] | None]) -> None:

@@ -39,6 +39,7 @@ from app import __version__
 from app.core import formats
 from app.core.casefile import case_to_dict, load_case
 from app.core.examples import example_files, warm_up_household
+from app.core.files import os_reason
 from app.core.household import Household
 from app.core.i18n import has, t
 from app.core.periods import add_months, current_month, months_range
@@ -67,10 +68,13 @@ VALIDATE_DELAY_MS = 30
 
 def app_settings() -> QSettings:
     """The app's own settings (window geometry…): an INI file in the user's data folder,
-    the only place Guichet writes to (GUICHET_DATA_DIR moves it, as everything else)."""
+    the only place Guichet writes to (GUICHET_DATA_DIR moves it, as everything else).
+    Created ``0600`` (Qt keeps an existing file's mode when it rewrites it)."""
+    from app.core.files import private_file
     from app.core.paths import user_data_dir
 
-    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    path = private_file(user_data_dir() / "settings.ini")
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 @dataclass(frozen=True)
@@ -419,11 +423,15 @@ class MainWindow(QMainWindow):
         self.cases.set_draft_builder(self._draft_to_save)
         self.cases.opened.connect(self._on_store_opened)
         self.cases.failed.connect(self._on_store_failed)
+        self.cases.keyNeeded.connect(self._ask_passphrase)
         if self.cases.info is not None:
             info = self.cases.info
             QTimer.singleShot(0, lambda: self._on_store_opened(info))
         elif self.cases.error is not None:
             QTimer.singleShot(0, lambda: self._on_store_failed(self.cases.error or ""))
+            asked = self.cases.key_needed
+            if asked is not None:  # opened before this window existed: ask now
+                QTimer.singleShot(0, lambda: self._ask_passphrase(*asked))
 
     def _fill_months(self, selected: str) -> None:
         now = current_month()
@@ -824,6 +832,70 @@ class MainWindow(QMainWindow):
         if info.draft is not None and not info.read_only:
             self._offer_draft(info.draft)
         self._update_case_actions()
+        if not info.read_only and info.purge_to_confirm:
+            self._confirm_purge(info.store, info.purge_to_confirm, info.retention_days)
+        if not info.read_only and not info.encrypted:
+            self._offer_encryption(info.store)
+
+    def _ask_passphrase(self, new: bool, message: str) -> None:
+        """No keyring on this machine: the database's passphrase, typed by the agent."""
+        from app.gui.views.case_dialogs import PassphraseDialog
+
+        if self._closed:
+            return
+        dialog = PassphraseDialog(new, message, self)
+        if dialog.exec() == PassphraseDialog.DialogCode.Accepted:
+            self.cases.retry(dialog.passphrase())
+
+    def _confirm_purge(self, store: Store, count: int, days: int) -> None:
+        """More than a few cases to purge at start: asked first (no: asked at next start)."""
+        from app.core.store import purge_done
+
+        text = t("store.purge.confirm", count=count, days=days) + "\n\n" + t("store.purge.confirm_question")
+        answer = QMessageBox.question(self, t("store.purge.confirm_title"), text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def done(purged: int) -> None:
+            if purged and not self._closed:
+                self.statusBar().showMessage(purge_done(purged, days), 15000)
+
+        run_task(lambda: store.purge_expired(confirmed=True), done,
+                 lambda error: log.warning("purge failed: %s", type(error).__name__))
+
+    def _offer_encryption(self, store: Store) -> None:
+        """A plain database of an older Guichet: encrypted on the agent's consent."""
+        from app.core.store.keys import from_environment, keyring_available
+        from app.gui.case_session import error_text
+        from app.gui.views.case_dialogs import PassphraseDialog
+
+        title = t("gui.cases.encrypt.title")
+        answer = QMessageBox.question(self, title, t("gui.cases.encrypt.question"),
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.statusBar().showMessage(t("gui.cases.encrypt.later"), 15000)
+            return
+        passphrase: str | None = None
+        if from_environment() is None and not keyring_available():
+            dialog = PassphraseDialog(True, t("store.errors.key_needed_new"), self)
+            if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+                self.statusBar().showMessage(t("gui.cases.encrypt.later"), 15000)
+                return
+            passphrase = dialog.passphrase()
+
+        def done(_result: object) -> None:
+            if not self._closed:
+                self.statusBar().showMessage(t("gui.cases.encrypt.done"), 15000)
+
+        def failed(error: BaseException) -> None:
+            if not self._closed:
+                QMessageBox.warning(self, title, t("gui.cases.encrypt.failed", reason=error_text(error)))
+
+        self.cases.flush()
+        run_task(lambda: store.encrypt(passphrase), done, failed)
 
     def _on_store_failed(self, message: str) -> None:
         if self._closed:
@@ -921,7 +993,15 @@ class MainWindow(QMainWindow):
             if count and not self._closed:
                 self.statusBar().showMessage(purge_done(count, store.retention_days), 15000)
 
-        run_task(store.purge_expired, done, lambda error: log.warning("purge failed: %s", type(error).__name__))
+        def failed(error: BaseException) -> None:
+            from app.core.store import PurgeNeedsConfirmation
+
+            if isinstance(error, PurgeNeedsConfirmation) and not self._closed:
+                self._confirm_purge(store, error.count, error.days)
+            else:
+                log.warning("purge failed: %s", type(error).__name__)
+
+        run_task(store.purge_expired, done, failed)
 
     def edit_retention(self) -> None:
         from app.core.store import StoreError
@@ -1273,7 +1353,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, title, str(error))
             return False
         except OSError as error:
-            QMessageBox.warning(self, title, t("gui.cases.export.failed", reason=error.strerror or type(error).__name__))
+            QMessageBox.warning(self, title, t("gui.cases.export.failed", reason=os_reason(error)))
             return False
         self.settings.setValue("files/last_folder", str(path.parent))
         self.statusBar().showMessage(t("gui.cases.export.done", reference=suggested.split(".")[0], name=path.name), 8000)
@@ -1368,7 +1448,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, title, str(error))
             return False
         except OSError as error:
-            QMessageBox.warning(self, title, t("gui.cases.stats.failed", reason=error.strerror or type(error).__name__))
+            QMessageBox.warning(self, title, t("gui.cases.stats.failed", reason=os_reason(error)))
             return False
         self.settings.setValue("files/last_folder", str(path.parent))
         self.statusBar().showMessage(t("gui.cases.stats.done", name=path.name), 8000)

@@ -35,6 +35,8 @@ def start(script: str, prefix: str = "guichet-screenshots-") -> Path:
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     work = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["GUICHET_DATA_DIR"] = str(work / "data")
+    # Made-up cases in a throw-away encrypted database: a fixed raw key, no keyring, no prompt.
+    os.environ.setdefault("GUICHET_DB_KEY", "raw:" + "5c" * 32)
     sys.path.insert(0, str(ROOT))
     return work
 

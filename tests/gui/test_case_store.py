@@ -439,19 +439,19 @@ def test_second_instance_is_read_only_with_a_banner(qtbot: Any, gui_app: Any, ca
 def test_unreadable_database_gives_a_french_message_and_the_app_still_works(
         qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings, db: Path, monkeypatch: Any) -> None:
     db.parent.mkdir(parents=True)
-    db.write_bytes(b"this is not a database" * 100)
+    db.write_bytes(b"SQLite format 3\0" + b"this is not a database" * 100)
     win = make_window(qtbot, catalogue, settings, db)
     assert win.cases.store is None
     assert win.store_error_bar.isVisible()
     text = win.store_error_bar.text.text()
-    assert "illisible ou endommagée" in text and "Traceback" not in text
+    assert "est endommagée" in text and "mise de côté" in text and "Traceback" not in text
     assert "Les calculs restent possibles" in text
     assert not win.save_action.isEnabled() and not win.open_action.isEnabled()
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
     win.load_household(household(), "2026-11")
     assert win._current_key is not None  # complete: the window would compute it
-    assert not win.save_case() and "illisible" in warnings[0]
+    assert not win.save_case() and "endommagée" in warnings[0]
     win.close()
 
 
@@ -582,3 +582,123 @@ def test_the_first_start_notice_keeps_its_room_from_the_start(qtbot: Any, gui_ap
     assert all(button.isEnabled() for button in win.retention_buttons)
     assert abs(win.editor_scroll.mapTo(win, QPoint(0, 0)).y() - top) <= 4  # was 42 px
     win.close()
+
+
+def make_plain_database(path: Path) -> None:
+    """A plain SQLite database, as a Guichet before encryption left it."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from app.core.store import schema
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(sqlite3.connect(path), execute_plugins=False)
+    schema.migrate(db)
+    db.close()
+
+
+def test_a_plain_database_is_encrypted_when_the_agent_agrees(
+        qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings, db: Path, monkeypatch: Any) -> None:
+    make_plain_database(db)
+    questions: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    win = make_window(qtbot, catalogue, settings, db)
+    qtbot.waitUntil(lambda: bool(questions), timeout=5000)
+    assert "n'est pas chiffrée" in questions[0]
+    qtbot.waitUntil(lambda: win.cases.store.encrypted, timeout=20000)
+    qtbot.waitUntil(lambda: t("gui.cases.encrypt.done") in win.statusBar().currentMessage(), timeout=5000)
+    assert not db.read_bytes().startswith(b"SQLite format 3\0")
+    win.load_household(household(), "2026-11")
+    assert win.save_case() and win.cases.store.count_cases() == 1  # still working, encrypted
+    win.close()
+
+
+def test_a_plain_database_stays_as_it_is_when_the_agent_declines(
+        qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings, db: Path, monkeypatch: Any) -> None:
+    make_plain_database(db)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
+    win = make_window(qtbot, catalogue, settings, db)
+    qtbot.waitUntil(lambda: t("gui.cases.encrypt.later") in win.statusBar().currentMessage(), timeout=5000)
+    assert not win.cases.store.encrypted and db.read_bytes().startswith(b"SQLite format 3\0")
+    win.close()
+
+
+def test_a_big_purge_at_start_is_asked_first(
+        qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings, db: Path, monkeypatch: Any) -> None:
+    from app.core.store import Store
+
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=200)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(db, clock=lambda: old) as store:
+        for i in range(7):
+            store.save_case(household(f"Ancien{i}"), "2026-11")
+        store.mark_purge_notice_shown()
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def answer(parent: Any, title: str, text: str, *args: Any) -> Any:
+        asked.append(text)
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    win = make_window(qtbot, catalogue, settings, db)
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    assert "7 dossiers" in asked[0] and "Rien n'a encore été supprimé" in asked[0]
+    assert win.cases.store.count_cases() == 7  # « non »: nothing deleted
+    win.close()
+    win2 = make_window(qtbot, catalogue, settings, db)
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: win2.cases.store.count_cases() == 0, timeout=10000)
+    win2.close()
+
+
+def test_without_keyring_the_passphrase_is_asked_and_a_wrong_one_asked_again(
+        qtbot: Any, gui_app: Any, catalogue: Any, settings: QSettings, db: Path, monkeypatch: Any) -> None:
+    from app.core.store import Store, keys
+    from app.gui.views.case_dialogs import PassphraseDialog
+
+    monkeypatch.delenv(keys.ENV_KEY, raising=False)
+    monkeypatch.setattr(keys, "_keyring", lambda: None)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(db, passphrase="phrase juste") as store:
+        store.save_case(household("Secrète"), "2026-11")
+    typed = iter(["phrase fausse", "phrase juste"])
+    shown: list[tuple[bool, str]] = []
+
+    def fake_exec(dialog: PassphraseDialog) -> int:
+        shown.append((dialog.new, dialog.findChildren(type(dialog.problem))[0].text()))
+        dialog.first.setText(next(typed))
+        return PassphraseDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PassphraseDialog, "exec", fake_exec)
+    win = make_window(qtbot, catalogue, settings, db)
+    qtbot.waitUntil(lambda: win.cases.store is not None, timeout=15000)
+    assert [new for new, _text in shown] == [False, False]
+    assert "saisissez sa phrase secrète" in shown[0][1]
+    assert "n'ouvre pas la base" in shown[1][1]
+    assert win.cases.store.count_cases() == 1 and win.cases.store.key_source == "passphrase"
+    assert not win.store_error_bar.isVisible()
+    win.close()
+
+
+def test_the_passphrase_dialog_checks_a_new_passphrase(qtbot: Any, gui_app: Any) -> None:
+    from app.gui.views.case_dialogs import PassphraseDialog
+
+    dialog = PassphraseDialog(True, t("store.errors.key_needed_new"))
+    qtbot.addWidget(dialog)
+    dialog.first.setText("court")
+    dialog._check()
+    assert "au moins 8 caractères" in dialog.problem.text() and dialog.result() == 0
+    dialog.first.setText("assez longue")
+    dialog.second.setText("assez longuE")
+    dialog._check()
+    assert "pas identiques" in dialog.problem.text()
+    dialog.second.setText("assez longue")
+    dialog._check()
+    assert dialog.result() == PassphraseDialog.DialogCode.Accepted and dialog.passphrase() == "assez longue"

@@ -190,7 +190,7 @@ def test_failures_are_french_sentences_never_tracebacks(tmp_path: Path) -> None:
     locked = PermissionError(13, "Permission denied", str(tmp_path / "resultats.xlsx"))
     message = screening_dialog.failure_message(locked)
     assert message == t("gui.screening.failed.os_error", path=str(tmp_path / "resultats.xlsx"),
-                        reason=t("gui.screening.failed.os_reason.permission"))
+                        reason=t("files.os_reason.permission"))
     assert "Permission denied" not in message
     try:
         raise RuntimeError("détail interne")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -117,6 +118,67 @@ class RetentionDialog(QDialog):
             return
         self.preview.setText(t("gui.cases.retention.expired_now", count=self._expired_count(self.days.value())))
         self.preview.show()
+
+
+class PassphraseDialog(QDialog):
+    """The passphrase of the encrypted case database, when the machine has no keyring:
+    typed once (an existing database) or chosen and typed twice (a new one). The text
+    never leaves this dialog but to open the database; it is not kept anywhere."""
+
+    def __init__(self, new: bool, message: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from app.core.store.keys import MIN_PASSPHRASE
+
+        self.new = new
+        self._minimum = MIN_PASSPHRASE
+        self.setWindowTitle(t("gui.cases.passphrase.title_new" if new else "gui.cases.passphrase.title"))
+        explanation = QLabel(message)
+        explanation.setWordWrap(True)
+        self.first = QLineEdit()
+        self.first.setEchoMode(QLineEdit.EchoMode.Password)
+        accessible(self.first, t("gui.cases.passphrase.label").replace("&", ""))
+        self.second = QLineEdit()
+        self.second.setEchoMode(QLineEdit.EchoMode.Password)
+        accessible(self.second, t("gui.cases.passphrase.again").replace("&", ""))
+        form = QFormLayout()
+        form.addRow(t("gui.cases.passphrase.label"), self.first)
+        if new:
+            form.addRow(t("gui.cases.passphrase.again"), self.second)
+        else:
+            self.second.hide()
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color:#a61b1b;")
+        self.problem.hide()
+        warning = QLabel(t("gui.cases.passphrase.lost_warning"))
+        warning.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explanation)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(warning)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def passphrase(self) -> str:
+        return self.first.text()
+
+    def _check(self) -> None:
+        text = self.first.text()
+        if not text:
+            problem = t("gui.cases.passphrase.empty")
+        elif self.new and len(text) < self._minimum:
+            problem = t("gui.cases.passphrase.too_short", minimum=self._minimum)
+        elif self.new and text != self.second.text():
+            problem = t("gui.cases.passphrase.mismatch")
+        else:
+            self.accept()
+            return
+        self.problem.setText(problem)
+        self.problem.show()
 
 
 class StatsDialog(QDialog):

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.engine import SimulationResult
+from app.core.files import atomic_write, write_failed
 from app.core.household import Household
 from app.core.i18n import t
 from app.gui import icons
@@ -191,10 +192,9 @@ def save_pdf_as(parent: QWidget, settings: QSettings, data: bytes, name: str) ->
     if path.suffix.lower() != ".pdf":
         path = path.with_suffix(".pdf")
     try:
-        path.write_bytes(data)
+        atomic_write(path, data)
     except OSError as error:
-        QMessageBox.warning(parent, t("gui.handout.title"),
-                            t("gui.dialog.save_failed", name=path.name, reason=error.strerror or type(error).__name__))
+        QMessageBox.warning(parent, t("gui.handout.title"), write_failed(path, error))
         return None
     settings.setValue("files/last_pdf_folder", str(path.parent))
     return path

@@ -20,7 +20,6 @@ bar (the « Outils » menu is created when absent).
 
 from __future__ import annotations
 
-import errno
 import logging
 import shutil
 import threading
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import formats
+from app.core.files import os_reason
 from app.core.i18n import t
 from app.core.periods import add_months, current_month, months_range
 from app.gui.tasks import TaskHandle, call_in_main_thread, run_task
@@ -116,19 +116,6 @@ def default_output(source: Path) -> Path:
     name = source.name if source.is_dir() else source.stem
     stem = name or t("gui.screening.output.fallback_stem")
     return source.parent / f"{stem}{t('gui.screening.output.default_suffix')}.xlsx"
-
-
-def os_reason(error: OSError) -> str:
-    """The French words for a file error (the system's own are English)."""
-    if isinstance(error, PermissionError):
-        return t("gui.screening.failed.os_reason.permission")
-    if isinstance(error, FileNotFoundError):
-        return t("gui.screening.failed.os_reason.not_found")
-    if isinstance(error, (IsADirectoryError, NotADirectoryError)):
-        return t("gui.screening.failed.os_reason.kind")
-    if error.errno == errno.ENOSPC:
-        return t("gui.screening.failed.os_reason.no_space")
-    return t("gui.screening.failed.os_reason.other", code=error.errno if error.errno is not None else "?")
 
 
 def failure_message(error: BaseException) -> str:
@@ -428,7 +415,7 @@ class ScreeningDialog(QDialog):
             shutil.copyfile(source, target)
         except OSError as error:
             self._show_status(t("gui.screening.input.template_failed", path=str(target),
-                                reason=error.strerror or type(error).__name__), error=True)
+                                reason=os_reason(error)), error=True)
             return None
         self._show_status(t("gui.screening.input.template_saved", path=str(target)))
         return target

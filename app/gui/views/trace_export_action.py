@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app.core.files import atomic_write, os_reason
 from app.core.i18n import t
 
 STATUS_MS = 8000
@@ -30,7 +31,7 @@ def ask_save_path(parent: QWidget, suggested: str) -> Path | None:
 
 
 def write_json(path: Path, value: Any) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write(path, json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 def _message(window: Any, key: str, **params: Any) -> None:
@@ -73,8 +74,7 @@ def export_trace(window: Any) -> int | None:
             write_json(path, value)
         except OSError as error:
             QMessageBox.warning(window, t("gui.scenarios.trace.title"),
-                                t("gui.scenarios.trace.write_failed", name=path.name,
-                                  reason=error.strerror or type(error).__name__))
+                                t("gui.scenarios.trace.write_failed", name=path.name, reason=os_reason(error)))
             window.statusBar().clearMessage()
             return
         window.settings.setValue("files/last_trace_folder", str(path.parent))

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from store_helpers import FakeClock
+from store_helpers import FakeClock, make_plain_database
 
 from app.core.store import Store
 
@@ -28,5 +28,17 @@ def clock() -> FakeClock:
 @pytest.fixture
 def store(data_dir: Path, clock: FakeClock) -> Iterator[Store]:
     opened = Store.open(clock=clock)
+    assert opened.encrypted
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def plain_store(data_dir: Path, clock: FakeClock) -> Iterator[Store]:
+    """A store on a plain (unencrypted) database, as an older Guichet left it: for the
+    tests that read the file's bytes (erasure)."""
+    make_plain_database(data_dir / "guichet.db")
+    opened = Store.open(clock=clock)
+    assert not opened.encrypted
     yield opened
     opened.close()

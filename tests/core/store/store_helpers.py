@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.core.engine import BenefitResult, SimulationResult, Status
 from app.core.household import (
@@ -90,6 +91,29 @@ def result(month: str = "2026-11", rsa: float = 412.37, housing_aid: float = 287
         catalogue_version="2026.11",
         totals_ids=("rsa", "prime_activite", "aide_logement", "allocations_familiales", "allocation_rentree_scolaire"),
     )
+
+
+def make_plain_database(path: Path, version: int = 1) -> Path:
+    """A plain SQLite database of schema ``version`` (what an older Guichet created)."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from app.core.store import schema
+
+    db = Database(sqlite3.connect(path), execute_plugins=False)
+    schema.migrate(db, target=version)
+    db.close()
+    return path
+
+
+def raw_connection(path: Path) -> Any:
+    """A plain SQLCipher connection to a store's file, keyed with the tests' key
+    (``GUICHET_DB_KEY``, set by tests/conftest.py): to look at what is on disk."""
+    from app.core.store.keys import from_environment
+    from app.core.store.sqlfile import connect
+
+    return connect(path, from_environment())
 
 
 def python(script: str, data_dir: Path, **kwargs: object) -> subprocess.Popen[str]:

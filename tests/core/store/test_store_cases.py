@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from store_helpers import FakeClock, household, result
+from store_helpers import FakeClock, household, raw_connection, result
 
 import app
 from app.core.casefile import case_to_dict
@@ -27,7 +26,7 @@ from app.core.store import (
 def test_database_is_created_on_first_start_in_the_data_folder_in_wal_mode(store: Store, data_dir: Path) -> None:
     assert store.path == data_dir / "guichet.db"
     assert store.path.is_file()
-    raw = sqlite3.connect(store.path)
+    raw = raw_connection(store.path)
     try:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:

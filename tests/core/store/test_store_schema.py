@@ -11,20 +11,18 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from store_helpers import START, FakeClock, household, result
+from store_helpers import START, FakeClock, household, make_plain_database, result
 
 from app.core.casefile import case_to_dict
 from app.core.results_json import result_to_dict
-from app.core.store import CaseQuery, Store, StoreCorrupt, StoreTooNew, StoreUnavailable, schema
+from app.core.store import CaseQuery, Store, StoreCorrupt, StoreTooNew, StoreUnavailable, StoreWrongKey, schema
 from app.core.store.lock import FileLock
 
 V1_TIME = "2026-10-05T08:00:00.000000Z"
 
 
 def make_database(path: Path, target: int) -> None:
-    db = Database(sqlite3.connect(path), execute_plugins=False)
-    schema.migrate(db, target=target)
-    db.close()
+    make_plain_database(path, target)
 
 
 def fill_version_1(path: Path) -> None:
@@ -72,7 +70,7 @@ def test_versions_are_numbered_in_order_up_to_the_current_one() -> None:
     assert numbers == list(range(1, schema.SCHEMA_VERSION + 1))
 
 
-@pytest.mark.parametrize("start", range(0, schema.SCHEMA_VERSION))
+@pytest.mark.parametrize("start", range(1, schema.SCHEMA_VERSION))
 def test_every_earlier_version_migrates_to_the_same_schema_as_a_new_database(tmp_path: Path, start: int) -> None:
     fresh = tmp_path / "fresh.db"
     make_database(fresh, schema.SCHEMA_VERSION)
@@ -131,7 +129,9 @@ def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, monke
         assert [r[0] for r in conn.execute("SELECT reference FROM cases ORDER BY id")] == ["G-2026-000001", "G-2026-000002"]
     finally:
         conn.close()
-    assert FileLock(path.with_name("guichet.db.lock")).acquire()  # the failed open released its lock
+    lock = FileLock(path)
+    assert lock.acquire()  # the failed open released its lock
+    lock.release()
 
 
 def file_digest(path: Path) -> str:
@@ -151,14 +151,26 @@ def test_a_database_of_a_newer_guichet_is_refused_untouched(tmp_path: Path) -> N
     assert file_digest(path) == before
 
 
-def test_a_damaged_file_is_refused_with_a_french_message_and_left_alone(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "guichet.db"
     path.write_bytes(b"this is not a database, just text that someone saved here" * 100)
     before = file_digest(path)
+    # Not the SQLite header: an encrypted database with another key looks the same.
+    with pytest.raises(StoreWrongKey) as caught:
+        Store.open(path)
+    assert "ne s'ouvre pas avec la clé enregistrée sur ce poste" in str(caught.value)
+    assert file_digest(path) == before and not list(tmp_path.glob("guichet.db.*"))
+
+
+def test_a_plain_database_that_cannot_be_read_is_refused_and_kept_aside_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "guichet.db"
+    path.write_bytes(b"SQLite format 3\0" + b"but the rest of it is garbage" * 200)
+    before = file_digest(path)
     with pytest.raises(StoreCorrupt) as caught:
         Store.open(path)
-    assert "illisible ou endommagée" in str(caught.value)
-    assert file_digest(path) == before
+    assert "est endommagée" in str(caught.value) and "mise de côté" in str(caught.value)
+    assert caught.value.kept is not None and file_digest(caught.value.kept) == before
+    assert not path.exists()
 
 
 def test_an_unwritable_data_folder_gives_a_french_message(tmp_path: Path) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import sqlite3
 from pathlib import Path
 
-from store_helpers import REPO, FakeClock, household, result
+from store_helpers import REPO, FakeClock, household, raw_connection, result
 
 from app.core.i18n import has
 from app.core.store import Store
@@ -50,7 +49,7 @@ def test_csv_export_is_french_spreadsheet_ready(store: Store, tmp_path: Path) ->
 def test_statistics_tables_hold_no_personal_data(store: Store) -> None:
     store.save_case(household("Gwendoline", partner="Anatole", commune="33063", postal_code="33000"), "2026-11",
                     result=result())
-    conn = sqlite3.connect(store.path)
+    conn = raw_connection(store.path)
     try:
         for table in ("activity_days", "activity_benefits"):
             columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
