@@ -23,6 +23,8 @@ import numpy as np
 from openfisca_core.indexed_enums import EnumArray
 from openfisca_core.simulations import Simulation, SimulationBuilder
 
+from app.core.i18n import t
+
 GROUP_ENTITIES = (("famille", "familles"), ("foyer_fiscal", "foyers_fiscaux"), ("menage", "menages"))
 
 
@@ -182,7 +184,16 @@ def _set_inputs(
         size = len(ids[key])
         for input_key in _sorted(inputs):
             definition = tbs.variables[input_key[0]]
-            _put(simulation, definition, input_key[1], _array(definition, size, *inputs[input_key]))
+            try:
+                _put(simulation, definition, input_key[1], _array(definition, size, *inputs[input_key]))
+            except ValueError as error:
+                if not str(error).startswith("Inconsistent input"):
+                    raise
+                # openfisca-core's set_input_divide_by_period: every month of a larger
+                # period already given, and their total is not the larger period's amount.
+                raise SituationError(
+                    t("openfisca_input.inconsistent", variable=input_key[0], period=input_key[1])
+                ) from None
 
 
 def _check_variable(variables: Any, variable: str, key: str, k: int) -> None:
@@ -194,8 +205,19 @@ def _check_variable(variables: Any, variable: str, key: str, k: int) -> None:
 
 
 def _sorted(keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    # Years before months: a yearly input dispatched on months must not overwrite monthly ones.
-    return sorted(keys, key=lambda item: (len(item[1]), item))
+    """openfisca-core's order (``SimulationBuilder.finalize_variables_init``): per variable,
+    the smaller periods first (``periods.key_period_size``, a string: unit weight then
+    size), periods of the same size in the order they first appear. A year given with
+    some of its months is then spread over the remaining months only (divided, or
+    dispatched), never over the months given."""
+    return sorted(keys, key=lambda item: (item[0], _period_size_key(item[1])))
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_size_key(text: str) -> str:
+    from openfisca_core.periods import key_period_size
+
+    return str(key_period_size(_parsed_period(text)))
 
 
 def _array(definition: Any, size: int, rows: Sequence[int], values: Sequence[Any]) -> np.ndarray:
