@@ -484,6 +484,29 @@ class Engine:
         with self._lock:
             return self._compute_group(None, wrapped, month, ())
 
+    def compute_openfisca(self, read: Any, month: str) -> tuple[SimulationResult, tuple[Any, ...]]:
+        """Results of a situation read by ``openfisca_input.read_situation`` (no gate: nothing
+        is known of the profile), and the variables it asks for that the results do not show,
+        computed on the same simulation after the catalogue."""
+        from app.core.openfisca_input import compute_requests, requests_outside
+        from app.core.simulation_build import SituationError
+
+        situation = Situation(
+            data=read.data, month=month, famille_id=read.famille_id, menage_id=read.menage_id,
+            person_ids=read.person_ids, assumptions=(),
+        )
+        with self._lock:
+            try:
+                simulation, ids = build_simulation(self.tbs, [read.data])
+            except SituationError as error:
+                from app.core.openfisca_input import SituationRefused
+                from app.core.validation import Problem
+
+                raise SituationRefused([Problem("", str(error))]) from None
+            result = self._results_of(simulation, ids, None, [situation], month, ())[0]
+            requested = compute_requests(self.tbs, simulation, ids, requests_outside(read, self.catalogue, month))
+        return result, requested
+
     def _compute_group(
         self,
         households: Sequence[Household] | None,
