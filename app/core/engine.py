@@ -502,7 +502,7 @@ class Engine:
                 from app.core.openfisca_input import SituationRefused
                 from app.core.validation import Problem
 
-                raise SituationRefused([Problem("", str(error))]) from None
+                raise SituationRefused([Problem("", str(error))], ["inconsistent"]) from None
             result = self._results_of(simulation, ids, None, [situation], month, ())[0]
             requested = compute_requests(self.tbs, simulation, ids, requests_outside(read, self.catalogue, month))
         return result, requested

@@ -76,8 +76,9 @@ DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 class SituationRefused(ValueError):
     """The situation cannot be computed: every problem, each a French message."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], codes: Sequence[str] = ()) -> None:
         self.problems = tuple(problems)
+        self.codes = tuple(codes)  # the kind of each problem: its message key
         super().__init__("\n".join(p.message for p in self.problems))
 
     def lines(self) -> list[str]:
@@ -200,18 +201,23 @@ class _Reader:
     def __init__(self, tbs: Any) -> None:
         self.tbs = tbs
         self.problems: list[Problem] = []
+        self.codes: list[str] = []
         self.notices: list[str] = []
         self.requests: list[Request] = []
         self.input_months: set[str] = set()
+        # (entity key, variable) -> canonical period -> [(entity id, period as written)]
+        self.given: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {}
         self.requested_months: set[str] = set()
 
-    def refuse(self, path: str, message: str, /, **values: Any) -> None:
+    def refuse(self, path: str, message: str, /, _code: str | None = None, **values: Any) -> None:
+        """A problem: its French ``message`` (key) and its kind (``_code``, default the key)."""
         self.problems.append(Problem(path, t(f"openfisca_input.{message}", **values)))
+        self.codes.append(_code or message)
 
     # -- the whole situation
     def read(self, data: Any) -> ReadSituation:
         if not isinstance(data, dict):
-            raise SituationRefused([Problem("", t("openfisca_input.not_object"))])
+            raise SituationRefused([Problem("", t("openfisca_input.not_object"))], ["not_object"])
         plurals = {PERSONS[1]: PERSONS[0], **{plural: key for key, plural in GROUPS}}
         singulars = {key: plural for plural, key in plurals.items()}
         for top in data:
@@ -227,10 +233,10 @@ class _Reader:
                 self.refuse(PERSONS[1], "no_persons")
             else:
                 self.refuse(PERSONS[1], "entities_not_object", plural=PERSONS[1], example="alice")
-            raise SituationRefused(self.problems)
+            raise SituationRefused(self.problems, self.codes)
         if not persons:
             self.refuse(PERSONS[1], "no_persons")
-            raise SituationRefused(self.problems)
+            raise SituationRefused(self.problems, self.codes)
         person_ids = [str(pid) for pid in persons]
         out: dict[str, Any] = {PERSONS[1]: {pid: self.variables(PERSONS[0], pid, body) for pid, body in persons.items()}}
         reported = {}
@@ -238,8 +244,9 @@ class _Reader:
             groups, reported[key] = self.groups(key, plural, data.get(plural), person_ids)
             if groups is not None:
                 out[plural] = groups
+        self.check_across_entities()
         if self.problems:
-            raise SituationRefused(self.problems)
+            raise SituationRefused(self.problems, self.codes)
         return ReadSituation(
             data=out,
             requests=tuple(self.requests),
@@ -293,11 +300,24 @@ class _Reader:
                         roles=", ".join(f"« {r} »" for r in roles), hint=_hint(name, list(roles) + self._names(key)),
                     )
             group.update(self.variables(key, gid, variables))
+            if not any(group.get(role) for role in roles) and not any(
+                isinstance(value, list) and value for value in body.values()
+            ):
+                # openfisca-core builds it, then fails or miscounts in formulas that sum
+                # over members (a last group without members: arrays one row short).
+                self.refuse(f"{plural}.{gid}", "empty_group", where=where)
             out[gid] = group
+        with_values = any(name not in roles for group in out.values() for name in group)
         for pid in person_ids:
             if pid in placed:
                 continue
-            if pid in out:
+            if with_values:
+                # openfisca-core sizes the group inputs before adding the persons placed
+                # alone, then repeats them (numpy.tile) to the new count: the values of
+                # the declared groups would be copied to theirs, or the build would fail.
+                self.refuse(plural, "unplaced_with_values", person=pid, plural=plural,
+                            none=t(f"openfisca_input.entity.{key}.none"))
+            elif pid in out:
                 self.refuse(
                     f"{plural}", "alone_id_taken", person=pid, plural=plural,
                     none=t(f"openfisca_input.entity.{key}.none"),
@@ -419,18 +439,57 @@ class _Reader:
                 continue
             ok, converted = self.value(definition, value, where)
             if not ok:
-                self.problems.append(Problem(f"{path}.{text}", converted))
+                self.refuse(f"{path}.{text}", converted[0], **converted[1])
                 continue
             if definition.end is not None and parsed.start.date > definition.end:
                 self.refuse(f"{path}.{text}", "after_end", where=where, variable=name,
                             end=formats.date(definition.end))
                 continue
-            out[text] = converted
+            out[str(parsed)] = converted  # as openfisca-core's input buffer keys it
+            self.given.setdefault((key, name), {}).setdefault(str(parsed), []).append((eid, text))
             if unit == "month":
                 self.input_months.update(covered_months(parsed))
         if unit == "eternity" and len(out) > 1:
             self.refuse(path, "eternity_once", where=_where(key, eid, name), variable=name, count=len(out))
         return out
+
+    def check_across_entities(self) -> None:
+        """What openfisca-core reads wrongly when several entities give one variable: its
+        inputs are one array per period for the whole population, set period by period.
+
+        * A period written otherwise than openfisca-core stores it (``"month:2024-01"``,
+          ``"month:2024-01:12"`` for ``"2024"``): each such value replaces the array, so
+          only the last entity's value would be kept.
+        * A value that does not change in time given on different periods: only one
+          period's array would be kept.
+        * Overlapping periods (a year and months of it): a repeated value
+          (``set_input_dispatch_by_period``) would carry a month's array to the following
+          months, for everyone; a divided one would count the months given by other
+          entities as known for this one (a negative or missing share). Refused unless
+          the same entities give both periods of a divided variable."""
+        for (key, name), by_period in self.given.items():
+            definition = self.tbs.variables[name]
+            where = _where(key, next(iter(by_period.values()))[0][0], name)
+            for canonical, uses in by_period.items():
+                odd = [text for _eid, text in uses if text != canonical]
+                if odd and len(uses) > 1:
+                    self.refuse(key, "non_canonical_period", where=where, period=odd[0], canonical=canonical)
+            unit = str(getattr(definition.definition_period, "value", definition.definition_period))
+            if unit == "eternity":
+                if len(by_period) > 1:
+                    self.refuse(key, "eternity_periods", where=where, variable=name,
+                                periods=", ".join(f"« {p} »" for p in by_period))
+                continue
+            spread = getattr(definition.set_input, "__name__", "")
+            periods = list(by_period)
+            for i, first in enumerate(periods):
+                for second in periods[i + 1:]:
+                    if not set(_months(first)) & set(_months(second)):
+                        continue
+                    if "dispatch" in spread:
+                        self.refuse(key, "overlap_repeated", where=where, variable=name, first=first, second=second)
+                    elif {eid for eid, _ in by_period[first]} != {eid for eid, _ in by_period[second]}:
+                        self.refuse(key, "overlap_divided", where=where, variable=name, first=first, second=second)
 
     def period_fits(self, definition: Any, unit: str, parsed: Any, text: str, where: str, path: str) -> bool:
         """The period suits the variable's definition period, the way openfisca-core stores
@@ -440,9 +499,6 @@ class _Reader:
         given = str(parsed.unit)
         if given in ("month", "year") and parsed.start.day != 1:
             self.refuse(path, "period_first_day", where=where, period=text)
-            return False
-        if text != str(parsed):  # openfisca-core would keep one instance's values only
-            self.refuse(path, "non_canonical_period", where=where, period=text, canonical=str(parsed))
             return False
         if unit == "eternity":
             return True  # openfisca-core keeps an eternal value whatever the period
@@ -458,7 +514,11 @@ class _Reader:
             fits = (given == "month" and (parsed.size == 1 or spreads)) or (given == "year" and spreads)
             if not fits:
                 larger = t("openfisca_input.period_month_larger") if spreads else ""
-                self.refuse(path, "period_month", where=where, variable=name, period=text, larger=larger)
+                # A day or a week: openfisca-core spreads it over a "month" starting that
+                # day, which no formula reads. Refused here only.
+                shorter = spreads and given in ("day", "week", "weekday")
+                self.refuse(path, "period_month", _code="period_shorter" if shorter else None, where=where,
+                            variable=name, period=text, larger=larger)
             return fits
         if unit == "year":
             fits = given == "year" and parsed.start.month == 1 and (parsed.size == 1 or spreads)
@@ -472,7 +532,7 @@ class _Reader:
         return fits
 
     def value(self, definition: Any, value: Any, where: str) -> tuple[bool, Any]:
-        """(True, the value as the holder will store it) or (False, the French message)."""
+        """(True, the value as the holder will store it) or (False, (message key, its values))."""
         name = definition.name
         shown = _shown(value)
         if getattr(definition, "possible_values", None) is not None:
@@ -480,40 +540,40 @@ class _Reader:
             if isinstance(value, str) and value in names:
                 return True, value
             allowed = ", ".join(names)
-            return False, t("openfisca_input.enum_unknown", where=where, value=shown, variable=name, allowed=allowed)
+            return False, _no("enum_unknown", where=where, value=shown, variable=name, allowed=allowed)
         value_type = definition.value_type
         if value_type is bool:
             if isinstance(value, bool):
                 return True, value
             if isinstance(value, int) and value in (0, 1):
                 return True, bool(value)
-            return False, t("openfisca_input.not_bool", where=where, value=shown)
+            return False, _no("not_bool", where=where, value=shown)
         if value_type in (float, int):
             number: float | int
             if isinstance(value, bool):
-                return False, t("openfisca_input.not_number", where=where, value=shown)
+                return False, _no("not_number", where=where, value=shown)
             if isinstance(value, str):
                 pattern = INTEGER_TEXT if value_type is int else NUMBER_TEXT
                 if not pattern.fullmatch(value):
                     key = "not_integer" if value_type is int and NUMBER_TEXT.fullmatch(value) else "not_number"
-                    return False, t(f"openfisca_input.{key}", where=where, value=shown)
+                    return False, _no(key, where=where, value=shown)
                 number = int(value) if value_type is int else float(value)
             elif isinstance(value, (int, float)):
                 number = value
             else:
-                return False, t("openfisca_input.not_number", where=where, value=shown)
+                return False, _no("not_number", where=where, value=shown)
             if isinstance(number, float) and not math.isfinite(number):
-                return False, t("openfisca_input.not_finite", where=where, value=shown)
+                return False, _no("not_finite", where=where, value=shown)
             if value_type is int:
                 if isinstance(number, float):
                     if not number.is_integer():
-                        return False, t("openfisca_input.not_integer", where=where, value=shown)
+                        return False, _no("not_integer", where=where, value=shown)
                     number = int(number)
                 if not INT32[0] <= number <= INT32[1]:
-                    return False, t("openfisca_input.too_large", where=where, value=shown, variable=name)
+                    return False, _no("too_large", where=where, value=shown, variable=name)
                 return True, int(number)
             if abs(number) > FLOAT32_MAX:
-                return False, t("openfisca_input.too_large", where=where, value=shown, variable=name)
+                return False, _no("too_large", where=where, value=shown, variable=name)
             return True, float(number)
         if value_type is dt.date:
             if isinstance(value, str) and DATE_TEXT.fullmatch(value):
@@ -522,14 +582,24 @@ class _Reader:
                     return True, value
                 except ValueError:
                     pass
-            return False, t("openfisca_input.not_date", where=where, value=shown)
+            return False, _no("not_date", where=where, value=shown)
         if value_type is str:
             if not isinstance(value, str):
-                return False, t("openfisca_input.not_text", where=where, value=shown)
+                return False, _no("not_text", where=where, value=shown)
             if len(value) > MAX_TEXT:
-                return False, t("openfisca_input.text_too_long", where=where, max=MAX_TEXT)
+                return False, _no("text_too_long", where=where, max=MAX_TEXT)
             return True, value
-        return False, t("openfisca_input.not_text", where=where, value=shown)  # no other type in OpenFisca
+        return False, _no("not_text", where=where, value=shown)  # no other type in OpenFisca
+
+
+def _no(code: str, **values: Any) -> tuple[str, dict[str, Any]]:
+    return code, values
+
+
+def _months(text: str) -> list[str]:
+    from openfisca_core.periods import period as parse_period
+
+    return covered_months(parse_period(text))
 
 
 def covered_months(parsed: Any) -> list[str]:

@@ -98,14 +98,21 @@ def build_simulation(tbs: Any, situations: Sequence[dict[str, Any]]) -> tuple[Si
                     first = entity.roles[0]
                     roles[index] = first.subroles[0].key if first.subroles else first.key
         group = builder.declare_entity(key, group_ids)
-        # join_with_persons expects each person's group *id* (it maps ids to rows by
-        # sorting them), not the group's row number.
-        builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
+        _join(builder, group, group_ids, member_of, roles)
         ids[key] = group_ids
 
     simulation = builder.build(tbs)
     _set_inputs(tbs, simulation, situations, ids)
     return simulation, ids
+
+
+def _join(builder: SimulationBuilder, group: Any, group_ids: list[str], member_of: np.ndarray, roles: Any) -> None:
+    """Each person's group (``member_of``: the group's row) and role. openfisca-core's
+    ``join_with_persons`` takes each person's group *id* and numbers the ids that have
+    members only, which shifts every person after a group without members (a situation
+    may give one: openfisca-core's dict build keeps it): its roles, then the rows."""
+    builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
+    group.members_entity_id = np.asarray(member_of, dtype=np.int32)
 
 
 Inputs = dict[str, dict[tuple[str, str], tuple[list[int], list[Any]]]]
@@ -295,7 +302,7 @@ def build_copies(
         member_of = np.tile(np.asarray(member_of0, dtype=np.int64), n) + offsets
         roles = np.tile(np.asarray(roles0, dtype=object), n)
         group = builder.declare_entity(key, group_ids)
-        builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
+        _join(builder, group, group_ids, member_of, roles)
         ids[key] = group_ids
     simulation = builder.build(tbs)
 

@@ -204,7 +204,6 @@ BAD_VALUES = [
     ("individus", "mere", "activite", {MONTH: 1}, "1 n'est pas une valeur possible de « activite »"),
     ("individus", "mere", "salaire_de_base", {"2026-11-05": 10}, "« salaire_de_base » se donne par mois"),
     ("individus", "mere", "salaire_de_base", {"ETERNITY": 10}, "« salaire_de_base » se donne par mois"),
-    ("individus", "mere", "salaire_de_base", {"month:2026-11": 10}, "écrivez la période « month:2026-11 » sous la forme « 2026-11 »"),
     ("individus", "mere", "salaire_de_base", {"month:2026-11-05": 10}, "doit commencer le premier jour d'un mois"),
     ("individus", "mere", "salaire_de_base", {"2026-13": 10}, "« 2026-13 » n'est pas une période OpenFisca"),
     ("foyers_fiscaux", "foyer_1", "rfr", {MONTH: 1000}, "Foyer fiscal « foyer_1 », variable « rfr », période « 2026-11 » : « rfr » se donne par année civile"),
@@ -343,3 +342,39 @@ def test_the_reference_situations_are_read_without_a_notice(tbs: Any) -> None:
         read = read_situation(tbs, json.loads(path.read_text(encoding="utf-8")))
         assert isinstance(read, ReadSituation) and read.notices == (), path.name
         assert choose_month(read, None)[0] == MONTH, path.name
+
+
+def test_periods_openfisca_core_would_mix_up_between_entities_are_refused(tbs: Any) -> None:
+    """Inputs are one array per period for everyone: what one entity gives changes how
+    openfisca-core reads another's (plain openfisca-core below, then Guichet's refusal)."""
+    # A year for the mother, a month of it for the child: openfisca-core counts the child's
+    # January as known for the mother too, and gives the child a negative share of the year.
+    mixed = single_parent()
+    mixed["individus"]["mere"]["salaire_imposable"] = {"2024": 6000}
+    mixed["individus"]["lina"]["salaire_imposable"] = {"2024-01": 110}
+    core = SimulationBuilder().build_from_entities(tbs, copy.deepcopy(mixed))
+    february = core.get_holder("salaire_imposable").get_array("2024-02")
+    assert february[1] == pytest.approx(-10, abs=1e-3) and february[0] == pytest.approx(6000 / 11, abs=1e-2)
+    assert "se chevauchent et ne sont pas données pour les mêmes entités" in refused(tbs, mixed)
+    # A value repeated over a year with one month apart: the month's value carries on.
+    repeated = single_parent()
+    repeated["individus"]["mere"]["activite"] = {"2024": "actif", "2024-03": "chomeur"}
+    core = SimulationBuilder().build_from_entities(tbs, copy.deepcopy(repeated))
+    assert core.get_holder("activite").get_array("2024-04").decode_to_str()[0] == "chomeur"
+    assert "« 2024 » et « 2024-03 » se chevauchent" in refused(tbs, repeated)
+    # A spelling openfisca-core does not store as such, for two persons: one value kept.
+    spelt = single_parent()
+    for pid in ("mere", "lina"):
+        spelt["individus"][pid]["livret_a"] = {"month:2026-11": 100}
+    core = SimulationBuilder().build_from_entities(tbs, copy.deepcopy(spelt))
+    assert list(core.get_holder("livret_a").get_array(MONTH)) == [0, 100, 0]
+    assert "écrivez la période « month:2026-11 » sous la forme « 2026-11 »" in refused(tbs, spelt)
+    # The same spelling for one person only is read as openfisca-core reads it.
+    del spelt["individus"]["lina"]["livret_a"]
+    assert read_situation(tbs, spelt).data["individus"]["mere"]["livret_a"] == {MONTH: 100.0}
+    # A birth date on two different periods: openfisca-core keeps one period's array.
+    dates = single_parent()
+    dates["individus"]["lina"]["date_naissance"] = {"2026-11": "2022-05-10"}
+    core = SimulationBuilder().build_from_entities(tbs, copy.deepcopy(dates))
+    assert str(core.get_holder("date_naissance").get_array("ETERNITY")[1]) == "1970-01-01"
+    assert "donnez-la sur la même période" in refused(tbs, dates)
