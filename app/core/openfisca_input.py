@@ -66,6 +66,7 @@ PERSONS = ("individu", "individus")
 GROUPS = (("famille", "familles"), ("foyer_fiscal", "foyers_fiscaux"), ("menage", "menages"))
 MAX_TEXT = 200  # characters of a text value (a commune code, an identifier)
 MAX_PROBLEMS = 30  # shown at once; the count of the others follows
+MAX_FILE_BYTES = 20_000_000  # an exported 20-person household is about 1 MB
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 INT32 = (int(np.iinfo(np.int32).min), int(np.iinfo(np.int32).max))
 NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -128,6 +129,10 @@ def load_situation_file(path: Path) -> Any:
     """The JSON of ``path``; refused (French) when unreadable, not JSON, or when an
     object gives a key twice (``json`` would keep the last one without a word)."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SituationRefused(
+                [Problem("", t("openfisca_input.too_big", path=str(path), max=MAX_FILE_BYTES // 1_000_000))], ["too_big"]
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SituationRefused(

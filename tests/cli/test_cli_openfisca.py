@@ -66,6 +66,9 @@ def test_not_json_and_duplicate_keys_are_refused(tmp_path: Path, capsys: pytest.
     twice.write_text('{"individus": {"a": {}, "a": {}}}', encoding="utf-8")
     code, _, err = run(capsys, "simulate", "--openfisca", str(twice))
     assert code == 2 and "« a » apparaît deux fois" in err
+    missing = tmp_path / "missing.json"
+    code, _, err = run(capsys, "simulate", "--openfisca", str(missing))
+    assert code == 2 and "ne peut pas être lu (FileNotFoundError)" in err
 
 
 def test_the_month_computed_is_said_and_the_requested_variables_listed(

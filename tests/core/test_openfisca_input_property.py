@@ -1,9 +1,10 @@
 """Generated OpenFisca situations, valid and invalid: Guichet's reading
 (``read_situation`` then ``build_simulation``) and openfisca-core's own
 (``SimulationBuilder().build_from_entities``) give the same inputs (every holder's
-array for every period, the same groups and roles) and the same amounts, or both
-refuse; or Guichet refuses where openfisca-core would read a value it should not
-(``STRICTER``: NaN, "-inf", a text for a boolean...), and only then.
+array for every period, the same groups and roles) and the same amounts
+(``salaire_net`` from the inputs, the ASF from the families), or both refuse; or
+Guichet refuses where openfisca-core would read a value it should not (``STRICTER``:
+NaN, "-inf", a text for a boolean...), and only then.
 
 Bounded and derandomised: ``GUICHET_PROPERTY_EXAMPLES`` examples (60 by default;
 ``GUICHET_PROPERTY_EXAMPLES=2000 pytest tests/core/test_openfisca_input_property.py``
@@ -191,7 +192,7 @@ def assert_same_inputs(tbs: Any, ours: Any, theirs: Any) -> None:
 
 def assert_same_amounts(ours: Any, theirs: Any) -> None:
     simulation, _ids = ours
-    for variable, period in (("salaire_net", "2024-06"), ("af", "2024-06")):
+    for variable, period in (("salaire_net", "2024-06"), ("asf", "2024-06")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             expected = np.asarray(theirs.calculate(variable, period))
