@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from app.core.periods import add_months, current_month, first_day, months_range,
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
 from app.core.validation import require_valid
+
+if TYPE_CHECKING:
+    from app.core.openfisca_input import ReadSituation, RequestedValue
 
 log = logging.getLogger(__name__)
 
@@ -484,7 +487,9 @@ class Engine:
         with self._lock:
             return self._compute_group(None, wrapped, month, ())
 
-    def compute_openfisca(self, read: Any, month: str) -> tuple[SimulationResult, tuple[Any, ...]]:
+    def compute_openfisca(
+        self, read: "ReadSituation", month: str
+    ) -> tuple[SimulationResult, tuple["RequestedValue", ...]]:
         """Results of a situation read by ``openfisca_input.read_situation`` (no gate: nothing
         is known of the profile), and the variables it asks for that the results do not show,
         computed on the same simulation after the catalogue."""
