@@ -166,24 +166,45 @@ def simulate(args: argparse.Namespace) -> int:
 
 
 def simulate_openfisca(args: argparse.Namespace) -> int:
-    try:
-        data = json.loads(args.openfisca.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise UsageError(t("cli.bad_situation", path=str(args.openfisca), reason=type(error).__name__)) from None
-    if not isinstance(data, dict) or "individus" not in data:
-        raise UsageError(t("cli.bad_situation", path=str(args.openfisca), reason="individus"))
-    month = args.month or current_month()
-    engine = _engine()
-    from app.core.simulation_build import SituationError
+    """A situation in OpenFisca's format, read as openfisca-core reads it or refused (every
+    problem printed, exit 2, nothing written): ``openfisca_input``."""
+    from app.core.openfisca_input import (
+        SituationRefused,
+        choose_month,
+        load_situation_file,
+        read_situation,
+        requested_json,
+        requested_lines,
+    )
 
+    if args.pdf is not None:
+        raise UsageError(t("openfisca_input.no_pdf"))
     try:
-        result = engine.compute_situations([data], month)[0]
-    except SituationError as error:
-        raise UsageError(str(error)) from None
+        data = load_situation_file(args.openfisca)
+        engine = _engine()
+        read = read_situation(engine.tbs, data)
+        month, month_line = choose_month(read, args.month)
+        result, requested = engine.compute_openfisca(read, month)
+    except SituationRefused as error:
+        print(t("openfisca_input.refused"), file=sys.stderr)
+        for line in error.lines():
+            print(f"  - {line}", file=sys.stderr)
+        return 2
     if args.format == "json":
-        print(json.dumps(result_json(result, engine.catalogue), ensure_ascii=False, indent=2))
-    else:
-        print(result_table(result, engine.catalogue, None))
+        data = result_json(result, engine.catalogue)
+        data["month_reason"] = month_line
+        data["notices"] = list(read.notices)
+        data["requested"] = requested_json(requested)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    lines = result_table(result, engine.catalogue, None).split("\n")
+    lines[1:1] = [month_line]
+    lines.extend(f"\n{notice}" for notice in read.notices)
+    extra = requested_lines(requested)
+    if extra:
+        lines.append("")
+        lines.extend(extra)
+    print("\n".join(lines))
     return 0
 
 

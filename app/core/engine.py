@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from app.core.periods import add_months, current_month, first_day, months_range,
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
 from app.core.validation import require_valid
+
+if TYPE_CHECKING:
+    from app.core.openfisca_input import ReadSituation, RequestedValue
 
 log = logging.getLogger(__name__)
 
@@ -513,6 +516,31 @@ class Engine:
         ]
         with self._lock:
             return self._compute_group(None, wrapped, month, ())
+
+    def compute_openfisca(
+        self, read: "ReadSituation", month: str
+    ) -> tuple[SimulationResult, tuple["RequestedValue", ...]]:
+        """Results of a situation read by ``openfisca_input.read_situation`` (no gate: nothing
+        is known of the profile), and the variables it asks for that the results do not show,
+        computed on the same simulation after the catalogue."""
+        from app.core.openfisca_input import compute_requests, requests_outside
+        from app.core.simulation_build import SituationError
+
+        situation = Situation(
+            data=read.data, month=month, famille_id=read.famille_id, menage_id=read.menage_id,
+            person_ids=read.person_ids, assumptions=(),
+        )
+        with self._lock:
+            try:
+                simulation, ids = build_simulation(self.tbs, [read.data])
+            except SituationError as error:
+                from app.core.openfisca_input import SituationRefused
+                from app.core.validation import Problem
+
+                raise SituationRefused([Problem("", str(error))], ["inconsistent"]) from None
+            result = self._results_of(simulation, ids, None, [situation], month, ())[0]
+            requested = compute_requests(self.tbs, simulation, ids, requests_outside(read, self.catalogue, month))
+        return result, requested
 
     def _compute_group(
         self,

@@ -23,6 +23,8 @@ import numpy as np
 from openfisca_core.indexed_enums import EnumArray
 from openfisca_core.simulations import Simulation, SimulationBuilder
 
+from app.core.i18n import t
+
 GROUP_ENTITIES = (("famille", "familles"), ("foyer_fiscal", "foyers_fiscaux"), ("menage", "menages"))
 
 
@@ -96,14 +98,21 @@ def build_simulation(tbs: Any, situations: Sequence[dict[str, Any]]) -> tuple[Si
                     first = entity.roles[0]
                     roles[index] = first.subroles[0].key if first.subroles else first.key
         group = builder.declare_entity(key, group_ids)
-        # join_with_persons expects each person's group *id* (it maps ids to rows by
-        # sorting them), not the group's row number.
-        builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
+        _join(builder, group, group_ids, member_of, roles)
         ids[key] = group_ids
 
     simulation = builder.build(tbs)
     _set_inputs(tbs, simulation, situations, ids)
     return simulation, ids
+
+
+def _join(builder: SimulationBuilder, group: Any, group_ids: list[str], member_of: np.ndarray, roles: Any) -> None:
+    """Each person's group (``member_of``: the group's row) and role. openfisca-core's
+    ``join_with_persons`` takes each person's group *id* and numbers the ids that have
+    members only, which shifts every person after a group without members (a situation
+    may give one: openfisca-core's dict build keeps it): its roles, then the rows."""
+    builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
+    group.members_entity_id = np.asarray(member_of, dtype=np.int32)
 
 
 Inputs = dict[str, dict[tuple[str, str], tuple[list[int], list[Any]]]]
@@ -182,7 +191,16 @@ def _set_inputs(
         size = len(ids[key])
         for input_key in _sorted(inputs):
             definition = tbs.variables[input_key[0]]
-            _put(simulation, definition, input_key[1], _array(definition, size, *inputs[input_key]))
+            try:
+                _put(simulation, definition, input_key[1], _array(definition, size, *inputs[input_key]))
+            except ValueError as error:
+                if not str(error).startswith("Inconsistent input"):
+                    raise
+                # openfisca-core's set_input_divide_by_period: every month of a larger
+                # period already given, and their total is not the larger period's amount.
+                raise SituationError(
+                    t("openfisca_input.inconsistent", variable=input_key[0], period=input_key[1])
+                ) from None
 
 
 def _check_variable(variables: Any, variable: str, key: str, k: int) -> None:
@@ -194,8 +212,19 @@ def _check_variable(variables: Any, variable: str, key: str, k: int) -> None:
 
 
 def _sorted(keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    # Years before months: a yearly input dispatched on months must not overwrite monthly ones.
-    return sorted(keys, key=lambda item: (len(item[1]), item))
+    """openfisca-core's order (``SimulationBuilder.finalize_variables_init``): per variable,
+    the smaller periods first (``periods.key_period_size``, a string: unit weight then
+    size), periods of the same size in the order they first appear. A year given with
+    some of its months is then spread over the remaining months only (divided, or
+    dispatched), never over the months given."""
+    return sorted(keys, key=lambda item: (item[0], _period_size_key(item[1])))
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_size_key(text: str) -> str:
+    from openfisca_core.periods import key_period_size
+
+    return str(key_period_size(_parsed_period(text)))
 
 
 def _array(definition: Any, size: int, rows: Sequence[int], values: Sequence[Any]) -> np.ndarray:
@@ -273,7 +302,7 @@ def build_copies(
         member_of = np.tile(np.asarray(member_of0, dtype=np.int64), n) + offsets
         roles = np.tile(np.asarray(roles0, dtype=object), n)
         group = builder.declare_entity(key, group_ids)
-        builder.join_with_persons(group, np.asarray(group_ids, dtype=object)[member_of], roles)
+        _join(builder, group, group_ids, member_of, roles)
         ids[key] = group_ids
     simulation = builder.build(tbs)
 
