@@ -116,6 +116,14 @@ ASSUMED_N2_INCOME = "n2_income_derived"
 ASSUMED_N1_INCOME = "n1_income_derived"
 ASSUMED_OLDER_MONTHS = "older_months_extended"
 ASSUMED_SAVINGS = "savings_unknown"
+ASSUMED_SEPARATION = "separation_majoration_conditions"
+
+# A separation or widowhood opens the RSA's majoration for a parent left alone (« isolement
+# récent ») for 12 months within the 18 months after it (CASF L262-9); OpenFisca-France's
+# ``rsa_isolement_recent`` reads « isolement depuis moins de 18 mois ».
+ISOLATION_MONTHS = 18
+# The pregnancy's months before its expected date of birth.
+PREGNANCY_MONTHS = 9
 
 
 class TaxableConverter(Protocol):
@@ -185,6 +193,31 @@ def monthly_series(amounts: tuple[float, ...], stable: bool, month: str) -> dict
     return series
 
 
+def _month_of(day: Any) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _pregnancy_months(person: Person, months: tuple[str, ...]) -> dict[str, bool]:
+    """``enceinte`` per month: on the 9 months before the expected date of birth when it is
+    known (the month of birth excluded), else on every month when a pregnancy is declared."""
+    if person.pregnancy_due_date is None or not person.pregnant:
+        return {m: person.pregnant for m in months}
+    due = _month_of(person.pregnancy_due_date)
+    start = add_months(due, -PREGNANCY_MONTHS)
+    return {m: start <= m < due for m in months}
+
+
+def isolation_months(household: Household, months: tuple[str, ...]) -> dict[str, bool]:
+    """``rsa_isolement_recent`` per month: from the month of the separation or widowhood
+    for 18 months (a household alone only; none declared: never)."""
+    day = household.separation_date
+    if day is None or household.in_couple:
+        return {m: False for m in months}
+    start = _month_of(day)
+    end = add_months(start, ISOLATION_MONTHS)
+    return {m: start <= m < end for m in months}
+
+
 @functools.lru_cache(maxsize=64)
 def _declared_window(month: str) -> frozenset[str]:
     return frozenset(months_range(add_months(month, -MONTHS_DECLARED - 1), month))
@@ -217,7 +250,7 @@ def _person_variables(
 
     values["activite"] = every_month(ACTIVITE[person.activity])
     values["scolarite"] = every_month(SCOLARITE[person.schooling])
-    values["enceinte"] = every_month(person.pregnant)
+    values["enceinte"] = _pregnancy_months(person, months)
     values["handicap"] = every_month(person.has_disability)
     values["taux_incapacite"] = every_month(round((person.disability_rate or 0.0) / 100, 4))
     values["ass_precondition_remplie"] = every_month(person.ass_work_history)
@@ -295,9 +328,13 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
         individus[p.id]["statut_marital"] = {m: STATUT_MARITAL[status] for m in months}
 
     parents = [demandeur.id] + ([conjoint.id] if in_couple and conjoint else [])
-    familles: dict[str, Any] = {"famille_1": {"parents": parents, "enfants": children}}
+    familles: dict[str, Any] = {
+        "famille_1": {"parents": parents, "enfants": children, "rsa_isolement_recent": isolation_months(household, months)}
+    }
     for i, other in enumerate(others, start=2):
-        familles[f"famille_{i}"] = {"parents": [other], "enfants": []}
+        familles[f"famille_{i}"] = {"parents": [other], "enfants": [], "rsa_isolement_recent": {m: False for m in months}}
+    if household.separation_date is not None and not household.in_couple:
+        assumptions.add(ASSUMED_SEPARATION)
 
     shared_tax_return = in_couple and household.couple in (CoupleStatus.MARIE, CoupleStatus.PACSE)
     declarants = parents if shared_tax_return else [demandeur.id]
