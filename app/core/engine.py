@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -40,6 +41,7 @@ from app.core.i18n import t
 from app.core.periods import add_months, current_month, first_day, months_range, parse_month
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
+from app.core.staleness import StaleParameter, StalenessChecker, attach, recorder_of
 from app.core.validation import require_valid
 
 log = logging.getLogger(__name__)
@@ -169,6 +171,9 @@ class BenefitResult:
     detail: str | None = None  # e.g. "apl" for housing aid
     already_received: bool = False
     error: str | None = None  # French message when the computation failed
+    # Parameters this computation read whose value predates their yearly revaluation
+    # (staleness.py): the amount may differ from what the paying body computes.
+    stale_parameters: tuple[StaleParameter, ...] = ()
 
     @property
     def monthly(self) -> float | None:
@@ -387,6 +392,7 @@ class Engine:
         self.versions = installed_versions()
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}
+        self.staleness = StalenessChecker(self.tbs.parameters)
         self._lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         if warm_up:
@@ -492,6 +498,7 @@ class Engine:
         gates: Sequence[Gate],
     ) -> list[SimulationResult]:
         simulation, ids = build_simulation(self.tbs, [s.data for s in situations])
+        attach(simulation)  # which parameters each benefit reads (stale ones are reported)
         return self._results_of(simulation, ids, households, situations, month, gates)
 
     def gates_for(self, household: Household, month: str) -> tuple[Gate, ...]:
@@ -540,11 +547,15 @@ class Engine:
         values = self._calculate_all(simulation, month)
         warnings = self.month_warnings(month)
         positions = row_positions(ids)
+        stale = self._stale_parameters(simulation)
         results = []
         for k, situation in enumerate(situations):
             household = households[k] if households is not None else None
             benefits = tuple(
-                self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
+                dataclasses.replace(
+                    self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month),
+                    stale_parameters=stale.get(benefit.id, ()),
+                )
                 for benefit in self.catalogue
             )
             results.append(
@@ -564,6 +575,19 @@ class Engine:
 
             results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
+
+    def _stale_parameters(self, simulation: Any) -> dict[str, tuple[StaleParameter, ...]]:
+        """Per benefit id, the stale parameters its computation read (when the simulation
+        was recorded: ``attach``); shared by the households of one simulation."""
+        recorder = recorder_of(simulation)
+        if recorder is None:
+            return {}
+        own = {b.id: (b.variable, *b.detail) for b in self.catalogue}
+        every = frozenset(v for variables in own.values() for v in variables)
+        return {
+            benefit_id: self.staleness.notes(recorder, variables, every - set(variables))
+            for benefit_id, variables in own.items()
+        }
 
     @property
     def catalogue_version(self) -> str:

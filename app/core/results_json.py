@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core.engine import BenefitResult, SimulationResult, Status
 from app.core.i18n import t
+from app.core.staleness import StaleParameter
 
 RESULT_FORMAT = "guichet-result"
 RESULT_VERSION = 1
@@ -39,6 +40,9 @@ def benefit_to_dict(benefit: BenefitResult) -> dict[str, Any]:
         "detail": benefit.detail,
         "already_received": bool(benefit.already_received),
         "error": benefit.error,
+        "stale_parameters": [
+            {"path": p.path, "description": p.description, "since": p.since} for p in benefit.stale_parameters
+        ],
     }
 
 
@@ -100,6 +104,7 @@ def _fields(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
 
 _BENEFIT_FIELDS = {
     "benefit_id", "status", "amount", "amount_period", "beneficiaries", "detail", "already_received", "error",
+    "stale_parameters",
 }
 _RESULT_FIELDS = {
     "format", "version", "month", "benefits", "assumptions", "warnings", "openfisca_france",
@@ -107,7 +112,13 @@ _RESULT_FIELDS = {
 }
 
 
+# Fields results stored before they existed may lack (read as empty).
+_OPTIONAL_BENEFIT_FIELDS = {"stale_parameters"}
+
+
 def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
+    if isinstance(data, dict):
+        data = {**{name: [] for name in _OPTIONAL_BENEFIT_FIELDS}, **data}
     data = _fields(data, _BENEFIT_FIELDS, path)
     try:
         status = Status(data["status"])
@@ -130,7 +141,18 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         detail=_opt_str(data, "detail", path),
         already_received=data["already_received"],
         error=_opt_str(data, "error", path),
+        stale_parameters=_stale(data["stale_parameters"], f"{path}stale_parameters"),
     )
+
+
+def _stale(raw: Any, path: str) -> tuple[StaleParameter, ...]:
+    if not isinstance(raw, list):
+        raise _fail(path, t("store.result.expected_object"))
+    out = []
+    for i, item in enumerate(raw):
+        item = _fields(item, {"path", "description", "since"}, f"{path}.{i}.")
+        out.append(StaleParameter(_str(item, "path", path), _str(item, "description", path), _str(item, "since", path)))
+    return tuple(out)
 
 
 def result_from_dict(data: Any) -> SimulationResult:
