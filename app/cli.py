@@ -219,10 +219,14 @@ def amount_text(result: Any, benefit: Any) -> str:
         return note
     if benefit.value == "boolean":
         return t("cli.answer_yes") if result.status == "eligible" else t("cli.answer_no")
+    from app.core.engine import paid_note
+
     key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
     if benefit.value == "contribution":
         return t("results.contribution_month", amount=formats.euros(result.amount))
-    return t(key, amount=formats.euros(result.amount))
+    text = t(key, amount=formats.euros(result.amount))
+    paid = paid_note(result)
+    return f"{text} ({paid})" if paid else text
 
 
 def result_table(result: Any, catalogue: Any, household: Any | None) -> str:

@@ -174,6 +174,9 @@ class BenefitResult:
     # Parameters this computation read whose value predates their yearly revaluation
     # (staleness.py): the amount may differ from what the paying body computes.
     stale_parameters: tuple[StaleParameter, ...] = ()
+    # What the paying body actually pays when ``amount`` is before the 0,5 % CRDS (the
+    # catalogue's ``paid``: family benefits, prime d'activité); None otherwise.
+    amount_paid: float | None = None
 
     @property
     def monthly(self) -> float | None:
@@ -187,6 +190,15 @@ class BenefitResult:
     def not_claimed(self) -> bool:
         """Likely eligible but not received: the non-recours the app exists to find."""
         return self.status in (Status.ELIGIBLE, Status.TO_CHECK) and not self.already_received
+
+
+def paid_note(result: BenefitResult) -> str | None:
+    """« avant CRDS ; versé : 152,25 € » when the amount shown is before the CRDS."""
+    if result.amount_paid is None:
+        return None
+    from app.core.formats import euros
+
+    return t("results.before_crds", paid=euros(result.amount_paid))
 
 
 @dataclass(frozen=True)
@@ -393,6 +405,7 @@ class Engine:
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}
         self.staleness = StalenessChecker(self.tbs.parameters)
+        self.record_parameters = True  # off: no staleness notes (bench/staleness.py compares)
         self._lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         if warm_up:
@@ -498,7 +511,8 @@ class Engine:
         gates: Sequence[Gate],
     ) -> list[SimulationResult]:
         simulation, ids = build_simulation(self.tbs, [s.data for s in situations])
-        attach(simulation)  # which parameters each benefit reads (stale ones are reported)
+        if self.record_parameters:
+            attach(simulation)  # which parameters each benefit reads (stale ones are reported)
         return self._results_of(simulation, ids, households, situations, month, gates)
 
     def gates_for(self, household: Household, month: str) -> tuple[Gate, ...]:
@@ -548,20 +562,22 @@ class Engine:
         warnings = self.month_warnings(month)
         positions = row_positions(ids)
         stale = self._stale_parameters(simulation)
+        paid = self._paid_values(simulation, month)
         results = []
         for k, situation in enumerate(situations):
             household = households[k] if households is not None else None
-            benefits = tuple(
-                dataclasses.replace(
-                    self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month),
+            benefits = []
+            for benefit in self.catalogue:
+                result = self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
+                benefits.append(dataclasses.replace(
+                    result,
                     stale_parameters=stale.get(benefit.id, ()),
-                )
-                for benefit in self.catalogue
-            )
+                    amount_paid=self._amount_paid(benefit, result, paid.get(benefit.id), positions, k, situation),
+                ))
             results.append(
                 SimulationResult(
                     month=month,
-                    benefits=benefits,
+                    benefits=tuple(benefits),
                     assumptions=situation.assumptions,
                     warnings=warnings,
                     openfisca_france=self.versions.openfisca_france,
@@ -575,6 +591,39 @@ class Engine:
 
             results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
+
+    def _paid_values(self, simulation: Any, month: str) -> dict[str, Any]:
+        """Per benefit before CRDS: its net variable's array (computed after the whole
+        catalogue, so the fixed order is untouched), or the CRDS rate (a float)."""
+        out: dict[str, Any] = {}
+        for benefit in self.catalogue:
+            try:
+                if benefit.paid_variable is not None:
+                    period = month[:4] if benefit.period == "year" else month
+                    out[benefit.id] = np.asarray(simulation.calculate(benefit.paid_variable, period))
+                elif benefit.paid_rate_parameter is not None:
+                    node = self.tbs.get_parameters_at_instant(first_day(month).isoformat())
+                    for part in benefit.paid_rate_parameter.split("."):
+                        node = node[part]
+                    out[benefit.id] = float(node)
+            except Exception as error:  # noqa: BLE001 - the amount before CRDS is still shown
+                log.error("computing the paid amount of %s failed: %s", benefit.id, type(error).__name__)
+        return out
+
+    @staticmethod
+    def _amount_paid(
+        benefit: Benefit,
+        result: BenefitResult,
+        paid: Any,
+        positions: dict[str, dict[str, int]],
+        k: int,
+        situation: Situation,
+    ) -> float | None:
+        if paid is None or result.status != Status.ELIGIBLE or result.amount <= 0:
+            return None
+        if isinstance(paid, float):
+            return round(result.amount * (1 - paid), 2)
+        return round(sum(float(paid[row]) for _id, row in _rows(positions, benefit.entity, k, situation)), 2)
 
     def _stale_parameters(self, simulation: Any) -> dict[str, tuple[StaleParameter, ...]]:
         """Per benefit id, the stale parameters its computation read (when the simulation

@@ -132,8 +132,8 @@ def _known(simulation: Any, holder: Any, period: Any) -> Any:
     if not tracer.stack:  # a request of Guichet's own code: OpenFisca's path (it purges)
         return None
     value = holder._memory_storage._arrays.get(period)
-    if value is not None and kind is not _simple_tracer_class():
-        tracer.requested(holder.variable.name)  # the staleness recorder keeps who asked for what
+    if value is not None and kind is not _simple_tracer_class():  # the staleness recorder: who asked for what
+        tracer.children[tracer.stack[-1]["name"]].add(holder.variable.name)
     return value
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from app.core.engine import BenefitResult, SimulationResult, Status
 from app.core.i18n import t
@@ -43,6 +43,7 @@ def benefit_to_dict(benefit: BenefitResult) -> dict[str, Any]:
         "stale_parameters": [
             {"path": p.path, "description": p.description, "since": p.since} for p in benefit.stale_parameters
         ],
+        "amount_paid": benefit.amount_paid,
     }
 
 
@@ -104,7 +105,7 @@ def _fields(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
 
 _BENEFIT_FIELDS = {
     "benefit_id", "status", "amount", "amount_period", "beneficiaries", "detail", "already_received", "error",
-    "stale_parameters",
+    "stale_parameters", "amount_paid",
 }
 _RESULT_FIELDS = {
     "format", "version", "month", "benefits", "assumptions", "warnings", "openfisca_france",
@@ -113,12 +114,12 @@ _RESULT_FIELDS = {
 
 
 # Fields results stored before they existed may lack (read as empty).
-_OPTIONAL_BENEFIT_FIELDS = {"stale_parameters"}
+_OPTIONAL_BENEFIT_FIELDS: dict[str, Callable[[], Any]] = {"stale_parameters": list, "amount_paid": lambda: None}
 
 
 def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
     if isinstance(data, dict):
-        data = {**{name: [] for name in _OPTIONAL_BENEFIT_FIELDS}, **data}
+        data = {**{name: default() for name, default in _OPTIONAL_BENEFIT_FIELDS.items()}, **data}
     data = _fields(data, _BENEFIT_FIELDS, path)
     try:
         status = Status(data["status"])
@@ -142,7 +143,17 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         already_received=data["already_received"],
         error=_opt_str(data, "error", path),
         stale_parameters=_stale(data["stale_parameters"], f"{path}stale_parameters"),
+        amount_paid=_opt_number(data, "amount_paid", path),
     )
+
+
+def _opt_number(data: dict[str, Any], name: str, path: str) -> float | None:
+    value = data[name]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail(f"{path}{name}", t("store.result.expected_number"))
+    return float(value)
 
 
 def _stale(raw: Any, path: str) -> tuple[StaleParameter, ...]:

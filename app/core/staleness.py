@@ -6,9 +6,10 @@ used for November 2026. For each benefit of a computation this module finds the
 parameters it actually read and says which of them look out of date:
 
 * **What was read.** The engine's simulations run under a ``ParameterRecorder`` (a
-  ``SimpleTracer`` that also keeps, per variable, the variables its formula asked for and
-  the parameters it read, with the instant). It only records names in sets: no values,
-  no timings, no tree of nodes like OpenFisca's full trace. A benefit's parameters are
+  ``SimpleTracer`` that also keeps, per variable, the variables its formula asked for,
+  the parameters its formula read on its first run, and the latest instant it read the
+  legislation at; a parameter is judged at that instant). It only records names in sets:
+  no values, no timings, no tree of nodes like OpenFisca's full trace. A benefit's parameters are
   those of every variable its computation reached, without going into another catalogue
   benefit's own computation (that benefit carries its own notice). Households computed
   together in one vectorised simulation share the set (the formulas are the same).
@@ -101,16 +102,20 @@ def _parse(data: dict[str, Any]) -> StalenessRules:
 
 @functools.cache
 def recorder_class() -> type:
-    from openfisca_core.tracers import SimpleTracer
+    from openfisca_core.tracers import SimpleTracer, TracingParameterNodeAtInstant
 
     class ParameterRecorder(SimpleTracer):
         """The plain tracer's stack, plus, per variable name, the names its formulas asked
-        for and the (parameter, instant) pairs they read."""
+        for, the parameters its formula read (traced on the formula's first run only: a
+        formula reads the same parameters whatever the period) and the latest instant at
+        which it read the legislation."""
 
         def __init__(self) -> None:
             super().__init__()
             self.children: dict[str, set[str]] = defaultdict(set)
-            self.parameters: dict[str, set[tuple[str, str]]] = defaultdict(set)
+            self.parameters: dict[str, set[str]] = defaultdict(set)
+            self.latest: dict[str, str] = {}
+            self._first: dict[str, Any] = {}  # variable -> the stack frame of its traced run
 
         def record_calculation_start(self, variable: str, period: Any) -> None:
             stack = self._stack
@@ -125,19 +130,37 @@ def recorder_class() -> type:
 
         def record_parameter_access(self, parameter: str, period: Any, value: Any) -> None:
             if self._stack:
-                self.parameters[self._stack[-1]["name"]].add((parameter, str(period)))
+                self.parameters[self._stack[-1]["name"]].add(parameter)
+
+        def parameters_at(self, plain: Any, instant: Any) -> Any:
+            """What a formula's ``parameters(period)`` returns: the recording tree during
+            the variable's first formula run, the plain one afterwards."""
+            node = plain(instant)
+            stack = self._stack
+            if not stack:
+                return node
+            frame = stack[-1]
+            name = frame["name"]
+            text = node._instant_str
+            if text > self.latest.get(name, ""):
+                self.latest[name] = text
+            if self._first.setdefault(name, frame) is not frame:
+                return node
+            return TracingParameterNodeAtInstant(node, self)
 
     return ParameterRecorder
 
 
 def attach(simulation: Any) -> Any:
     """Record the parameters ``simulation``'s formulas read from now on: the recorder, and
-    the flag that makes openfisca-core hand formulas a recording parameter tree
-    (``Simulation._run_formula``), without turning on its full trace (the ``trace``
-    setter would install a ``FullTracer``)."""
+    the flag that makes openfisca-core ask ``trace_parameters_at_instant`` for a formula's
+    parameters (``Simulation._run_formula``), answered by the recorder, without turning
+    on its full trace (the ``trace`` setter would install a ``FullTracer``)."""
     recorder = recorder_class()()
+    plain = simulation.tax_benefit_system.get_parameters_at_instant
     simulation.tracer = recorder
     simulation._trace = True
+    simulation.trace_parameters_at_instant = lambda instant: recorder.parameters_at(plain, instant)
     return recorder
 
 
@@ -148,16 +171,18 @@ def recorder_of(simulation: Any) -> Any | None:
 
 def reached(recorder: Any, roots: Iterable[str], stop: frozenset[str]) -> set[str]:
     """Variables reached from ``roots`` through the recorded requests, not entering ``stop``
-    (other benefits' own variables)."""
-    seen: set[str] = set()
-    todo = list(roots)
+    (other benefits' own variables); breadth first, with set operations."""
     children = recorder.children
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        todo.extend(child for child in children.get(name, ()) if child not in stop and child not in seen)
+    seen: set[str] = set()
+    frontier = set(roots)
+    while frontier:
+        seen |= frontier
+        following: set[str] = set()
+        for name in frontier:
+            asked = children.get(name)
+            if asked:
+                following |= asked
+        frontier = following - seen - stop
     return seen
 
 
@@ -183,8 +208,9 @@ class StalenessChecker:
         description, from 3 on."""
         leaves: set[StaleParameter] = set()
         for name in reached(recorder, roots, stop):
-            for read in recorder.parameters.get(name, ()):
-                leaves.update(self.verdict(*read))
+            instant = recorder.latest.get(name)
+            for path in recorder.parameters.get(name, ()) if instant else ():
+                leaves.update(self.verdict(path, instant))
         by_parent: dict[tuple[str, str], list[StaleParameter]] = defaultdict(list)
         for item in leaves:
             by_parent[(item.path.rsplit(".", 1)[0], item.since)].append(item)
