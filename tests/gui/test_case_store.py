@@ -564,3 +564,18 @@ def test_statistics_csv_has_no_personal_data(cwin: Any, tmp_path: Path, monkeypa
     assert text.splitlines()[0].startswith("Date;Simulations du jour;Aide")
     assert "412,37" in text  # the stored amount, decimal comma
     assert "Gwendoline" not in text and "33063" not in text and "G-" not in text
+
+
+def test_a_draft_keeps_the_separation_and_due_dates() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from app.core.casefile import case_to_dict, load_case
+    from app.core.examples import examples_dir
+    from app.gui.case_session import draft_body, read_draft
+
+    household, month = load_case(examples_dir() / "11-mere-separee-recemment-nantes.json")
+    mother = dataclasses.replace(household.persons[0], pregnant=True, pregnancy_due_date=dt.date(2027, 3, 2))
+    household = dataclasses.replace(household, persons=(mother,) + household.persons[1:])
+    back, back_month, _texts = read_draft(draft_body(case_to_dict(household, month), {}, None))
+    assert (back, back_month) == (household, month)
