@@ -71,3 +71,26 @@ def test_stored_results_keep_the_notes_and_older_ones_still_read(engine: Any) ->
     old = benefit_to_dict(result.get("css_participation"))
     del old["stale_parameters"]  # a result stored before the notes existed
     assert benefit_from_dict(old) == dataclasses.replace(result.get("css_participation"), stale_parameters=())
+
+
+def test_handout_block_says_the_old_ceiling_and_the_amount_paid(engine: Any) -> None:
+    """The handout's benefit block (a line for the agent's detailed reading, the layout is the
+    handout's): the CSS ceiling of 01/04/2024 and, for the AF of example 01, what is paid."""
+    import io
+
+    import pypdf
+
+    from app.core.handout import ServicePoint, build_handout
+
+    def text(pdf: bytes) -> str:
+        return " ".join(" ".join((page.extract_text() or "").split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    household, month = load_case(CSS_EXAMPLE, today=dt.date(2026, 11, 29))
+    pdf = build_handout(household, engine.compute(household, month), engine.catalogue, ServicePoint("Point d'accueil"))
+    assert "couverture maladie universelle (CMU) du 01/04/2024 : le montant peut différer." in text(pdf)
+    household, month = load_case(ROOT / "examples" / "11-mere-separee-recemment-nantes.json", today=dt.date(2026, 11, 29))
+    result = engine.compute(household, month)
+    asf = result.get("asf")
+    assert asf.amount == 201.78 and asf.amount_paid == 200.77  # 201.7835 x 0.995 = 200.7746
+    pdf = build_handout(household, result, engine.catalogue, ServicePoint("Point d'accueil"))
+    assert "dette sociale (CRDS), retenue par l'organisme : 200,77 € versés." in text(pdf).replace("\u202f", " ").replace("\xa0", " ")
