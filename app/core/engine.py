@@ -41,7 +41,7 @@ from app.core.i18n import t
 from app.core.periods import add_months, current_month, first_day, months_range, parse_month
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
-from app.core.staleness import StaleParameter, StalenessChecker, attach, recorder_of
+from app.core.staleness import StaleParameter, StalenessChecker, attach, recorder_of, under_plain_tracer
 from app.core.validation import require_valid
 
 log = logging.getLogger(__name__)
@@ -511,8 +511,6 @@ class Engine:
         gates: Sequence[Gate],
     ) -> list[SimulationResult]:
         simulation, ids = build_simulation(self.tbs, [s.data for s in situations])
-        if self.record_parameters:
-            attach(simulation)  # which parameters each benefit reads (stale ones are reported)
         return self._results_of(simulation, ids, households, situations, month, gates)
 
     def gates_for(self, household: Household, month: str) -> tuple[Gate, ...]:
@@ -557,6 +555,8 @@ class Engine:
         month: str,
         gates: Sequence[Gate],
     ) -> list[SimulationResult]:
+        if self.record_parameters and under_plain_tracer(simulation):  # not under a full trace
+            attach(simulation)  # which parameters each benefit reads (stale ones are reported)
         _apply_gates(self.tbs, simulation, ids, month, gates)
         values = self._calculate_all(simulation, month)
         warnings = self.month_warnings(month)

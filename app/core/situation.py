@@ -298,14 +298,35 @@ def _person_variables(
         if not outside:
             continue
         already = sum(taxable_by_month[v][m] for v in TAXABLE_VARIABLES for m in inside)
-        per_month = round(max(0.0, declared_income - already) / len(outside), 2)
+        per_month = max(0.0, declared_income - already) / len(outside)
+        shares = _taxable_shares(person, taxable_by_month)
         for m in outside:
-            taxable_by_month["salaire_imposable"][m] = per_month
-            taxable_by_month["chomage_imposable"][m] = 0.0
-            taxable_by_month["retraite_imposable"][m] = 0.0
+            for variable in TAXABLE_VARIABLES:
+                taxable_by_month[variable][m] = round(per_month * shares[variable], 2)
     values.update(taxable_by_month)
     values["livret_a"] = dict(zeros)
     return values
+
+
+# Without any taxable resource declared, the kind a declared taxable income most likely is.
+KIND_OF_ACTIVITY = {
+    Activity.RETRAITE: "retraite_imposable",
+    Activity.DEMANDEUR_EMPLOI_INDEMNISE: "chomage_imposable",
+}
+
+
+def _taxable_shares(person: Person, taxable_by_month: dict[str, dict[str, float]]) -> dict[str, float]:
+    """How a declared year's taxable income splits between salary, unemployment benefit and
+    pension (each has its own rules: the pension's deduction has its own floor and ceiling):
+    as the person's declared monthly resources of those kinds split; with none, by their
+    activity (a pensioner's is a pension, an indemnified job seeker's an unemployment
+    benefit), else salary."""
+    totals = {variable: sum(taxable_by_month[variable].values()) for variable in TAXABLE_VARIABLES}
+    whole = sum(totals.values())
+    if whole > 0:
+        return {variable: total / whole for variable, total in totals.items()}
+    kind = KIND_OF_ACTIVITY.get(person.activity, "salaire_imposable")
+    return {variable: 1.0 if variable == kind else 0.0 for variable in TAXABLE_VARIABLES}
 
 
 def build_situation(household: Household, month: str, converter: TaxableConverter) -> Situation:

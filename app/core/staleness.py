@@ -164,6 +164,13 @@ def attach(simulation: Any) -> Any:
     return recorder
 
 
+def under_plain_tracer(simulation: Any) -> bool:
+    """Neither recorded yet nor under OpenFisca's full trace (an expert's trace export)."""
+    from openfisca_core.tracers import SimpleTracer
+
+    return type(getattr(simulation, "tracer", None)) is SimpleTracer
+
+
 def recorder_of(simulation: Any) -> Any | None:
     tracer = getattr(simulation, "tracer", None)
     return tracer if type(tracer) is recorder_class() else None
