@@ -28,6 +28,7 @@ Yearly benefits (school-year allowance, energy cheque, grants) are a separate ro
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, Union
 
@@ -210,7 +211,13 @@ def _apply(engine: Engine, household: Household, change: Change, month: str) -> 
     if isinstance(change, CoupleChange):
         persons = [p for p in household.persons if p.role != Role.CONJOINT]
         if change.status == CoupleStatus.SEUL:
-            return dataclasses.replace(household, persons=tuple(persons), couple=CoupleStatus.SEUL)
+            # A separation in the month computed: the RSA's majoration for a parent recently
+            # left alone applies (situation.isolation_months); never a date after today.
+            separated = household.separation_date
+            if household.conjoint is not None:
+                separated = min(first_day(month), dt.date.today())
+            return dataclasses.replace(household, persons=tuple(persons), couple=CoupleStatus.SEUL,
+                                       separation_date=separated)
         if change.partner is None:
             if household.conjoint is None:
                 raise ScenarioError(t("scenario.error.no_partner"))
