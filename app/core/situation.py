@@ -349,12 +349,11 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
         individus[p.id]["statut_marital"] = {m: STATUT_MARITAL[status] for m in months}
 
     parents = [demandeur.id] + ([conjoint.id] if in_couple and conjoint else [])
-    familles: dict[str, Any] = {
-        "famille_1": {"parents": parents, "enfants": children, "rsa_isolement_recent": isolation_months(household, months)}
-    }
+    isolation = isolation_months(household, months)
+    familles: dict[str, Any] = {"famille_1": {"parents": parents, "enfants": children, "rsa_isolement_recent": isolation}}
     for i, other in enumerate(others, start=2):
         familles[f"famille_{i}"] = {"parents": [other], "enfants": [], "rsa_isolement_recent": {m: False for m in months}}
-    if household.separation_date is not None and not household.in_couple:
+    if isolation[month]:  # the majoration's conditions OpenFisca cannot check
         assumptions.add(ASSUMED_SEPARATION)
 
     shared_tax_return = in_couple and household.couple in (CoupleStatus.MARIE, CoupleStatus.PACSE)

@@ -105,6 +105,8 @@ def test_isolation_is_set_from_the_separation_month_for_18_months() -> None:
     earlier = dataclasses.replace(_example(), separation_date=dt.date(2025, 5, 31))
     months = build_situation(earlier, MONTH, FixedRatioConverter()).data["familles"]["famille_1"]["rsa_isolement_recent"]
     assert months["2026-10"] and not months["2026-11"] and months["2025-05"] and not months["2025-04"]
+    # More than 18 months ago in the month computed: nothing to say about the majoration.
+    assert ASSUMED_SEPARATION not in build_situation(earlier, MONTH, FixedRatioConverter()).assumptions
     none = build_situation(dataclasses.replace(_example(), separation_date=None), MONTH, FixedRatioConverter())
     assert not any(none.data["familles"]["famille_1"]["rsa_isolement_recent"].values())
     assert ASSUMED_SEPARATION not in none.assumptions
