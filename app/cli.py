@@ -325,22 +325,27 @@ def amount_text(result: Any, benefit: Any) -> str:
         return note
     if benefit.value == "boolean":
         return t("cli.answer_yes") if result.status == "eligible" else t("cli.answer_no")
+    from app.core.engine import paid_note
+
     key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
     if benefit.value == "contribution":
         return t("results.contribution_month", amount=formats.euros(result.amount))
-    return t(key, amount=formats.euros(result.amount))
+    text = t(key, amount=formats.euros(result.amount))
+    paid = paid_note(result)
+    return f"{text} ({paid})" if paid else text
 
 
 def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
-    lines = [
-        t(
-            "cli.table_title",
-            month=formats.month(result.month),
-            version=result.openfisca_france,
-            until=formats.date(_iso(result.legislation_until)),
-        ),
-        "",
-    ]
+    from app.core.staleness import note_text
+
+    stale = [(item, p) for item in result.benefits for p in item.stale_parameters]
+    title = t(
+        "cli.table_title",
+        month=formats.month(result.month),
+        version=result.openfisca_france,
+        until=formats.date(_iso(result.legislation_until)),
+    )
+    lines = [title + (f" ({t('staleness.header_hint')})" if stale else ""), ""]
     rows = [(t("cli.col_benefit"), t("cli.col_amount"), t("cli.col_status"), t("cli.col_payer"))]
     from app.core.local_aids import is_outside_territory
 
@@ -370,6 +375,12 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     for warning in (*result.warnings, *(n.message for n in told)):
         lines.append("")
         lines.append(warning)
+    if stale:
+        lines.append("")
+        lines.append(t("staleness.title"))
+        for item in result.benefits:
+            for parameter in item.stale_parameters:
+                lines.append(f"  - {catalogue.get(item.benefit_id).short_label} : {note_text(parameter)}.")
     if result.assumptions:
         lines.append("")
         lines.append(t("cli.assumptions"))
@@ -378,6 +389,8 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
 
 
 def result_json(result: Any, catalogue: Any) -> dict[str, Any]:
+    from app.core.staleness import note_text
+
     data = asdict(result)
     data.pop("totals_ids", None)
     for item in data["benefits"]:
@@ -387,6 +400,8 @@ def result_json(result: Any, catalogue: Any) -> dict[str, Any]:
         item["counts_in_total"] = benefit.counts_in_total
         item["not_claimed"] = result.get(item["benefit_id"]).not_claimed
         item["claim"] = result.get(item["benefit_id"]).claim.value
+        for parameter, own in zip(item["stale_parameters"], result.get(item["benefit_id"]).stale_parameters):
+            parameter["text"] = note_text(own)
     data["total_monthly"] = result.total_monthly()
     data["total_yearly_extra"] = result.total_yearly_extra()
     data["assumptions"] = [{"code": code, "text": t("assumption." + code)} for code in result.assumptions]

@@ -50,6 +50,7 @@ HOUSEHOLD_COLUMNS = (
     "logement_conventionne",
     "epargne",
     "aides_percues",
+    "date_separation",
 )
 ADULTS = (("demandeur", "demandeur"), ("conjoint", "conjoint"))  # (column prefix, role)
 # Column suffix of an adult -> the case-format field it fills.
@@ -70,6 +71,7 @@ ADULT_FIELDS: tuple[tuple[str, str], ...] = (
     ("revenu_imposable_n2", "taxable_income_n2"),
     ("taux_incapacite", "disability_rate"),
     ("enceinte", "pregnant"),
+    ("date_prevue_accouchement", "pregnancy_due_date"),
     ("ass_5_ans_travail", "ass_work_history"),
 )
 CHILDREN_COLUMNS = ("enfants_dates_naissance", "enfants_scolarite", "enfants_taux_incapacite")
@@ -492,6 +494,9 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
             columns[f"{base}.{target}"] = column
             if target == "birth_date":
                 person[target] = _date(value)
+            elif target == "pregnancy_due_date":
+                if value is not None:
+                    person[target] = _date(value)
             elif target == "activity":
                 if value is not None:
                     person[target] = _choice(value, "activity")
@@ -543,11 +548,14 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
         "savings": _number(get("epargne")),
         "benefits_received": received,
     }
+    if get("date_separation") is not None:
+        household["separation_date"] = _date(get("date_separation"))
     columns.update({
         "couple": "situation_couple", "housing.status": "statut_logement", "housing.rent": "loyer",
         "housing.charges": "charges", "housing.conventionne": "logement_conventionne",
         "housing.commune_insee": "commune_insee", "housing.postal_code": "code_postal",
         "savings": "epargne", "benefits_received": "aides_percues", "persons": "",
+        "separation_date": "date_separation",
     })
     return household, month, columns, problems
 

@@ -45,7 +45,10 @@ from app.core.validation import (
 )
 
 FORMAT = "guichet-case"
-VERSION = 1
+VERSION = 2
+# Versions this code reads: version 1 files (before the separation date and the expected date of
+# birth) read unchanged.
+READABLE_VERSIONS = (1, 2)
 MAX_CASE_BYTES = 1_000_000  # a case of 20 persons with 12 monthly amounts each is ~20 kB
 
 E = TypeVar("E", bound=StrEnum)
@@ -53,9 +56,10 @@ E = TypeVar("E", bound=StrEnum)
 PERSON_FIELDS = {
     "id", "role", "first_name", "birth_date", "activity", "disability_rate", "pregnant",
     "schooling", "resources", "taxable_income_last_year", "taxable_income_n2", "ass_work_history",
+    "pregnancy_due_date",
 }
 HOUSING_FIELDS = {"status", "rent", "charges", "conventionne", "commune_insee", "postal_code"}
-HOUSEHOLD_FIELDS = {"couple", "persons", "housing", "savings", "benefits_received", "reference"}
+HOUSEHOLD_FIELDS = {"couple", "persons", "housing", "savings", "benefits_received", "reference", "separation_date"}
 CHOICE_KEYS = {
     Role: "role", Activity: "activity", Schooling: "schooling", CoupleStatus: "couple",
     ResourceKind: "resource", HousingStatus: "housing",
@@ -147,10 +151,11 @@ class _Reader:
             return False
         return value
 
-    def date(self, data: dict[str, Any], name: str, path: str) -> dt.date | None:
+    def date(self, data: dict[str, Any], name: str, path: str, required: bool = True) -> dt.date | None:
         value = data.get(name)
         if value is None or value == "":
-            self.problem(path, "problem.required")
+            if required:
+                self.problem(path, "problem.required")
             return None
         from app.core.formats import parse_date
 
@@ -196,6 +201,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
             first_name=reader.text(raw, "first_name", f"{base}.first_name", MAX_FIRST_NAME),
             disability_rate=reader.number(raw, "disability_rate", f"{base}.disability_rate"),
             pregnant=reader.boolean(raw, "pregnant", f"{base}.pregnant"),
+            pregnancy_due_date=reader.date(raw, "pregnancy_due_date", f"{base}.pregnancy_due_date", required=False),
             ass_work_history=reader.boolean(raw, "ass_work_history", f"{base}.ass_work_history"),
             taxable_income_last_year=reader.number(raw, "taxable_income_last_year", f"{base}.taxable_income_last_year"),
             taxable_income_n2=reader.number(raw, "taxable_income_n2", f"{base}.taxable_income_n2"),
@@ -238,6 +244,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
         savings=reader.number(data, "savings", "savings"),
         benefits_received=tuple(b for b in received_ids if b),
         reference=reader.text(data, "reference", "reference", MAX_REFERENCE),
+        separation_date=reader.date(data, "separation_date", "separation_date", required=False),
     )
     problems = tuple(reader.problems)
     if len(persons) == len(raw_persons):  # value checks need every person
@@ -309,6 +316,8 @@ def household_to_dict(household: Household) -> dict[str, Any]:
             out["disability_rate"] = p.disability_rate
         if p.pregnant:
             out["pregnant"] = True
+        if p.pregnancy_due_date is not None:
+            out["pregnancy_due_date"] = p.pregnancy_due_date.isoformat()
         if p.ass_work_history:
             out["ass_work_history"] = True
         if p.taxable_income_last_year is not None:
@@ -334,6 +343,8 @@ def household_to_dict(household: Household) -> dict[str, Any]:
     }
     if household.reference:
         out["reference"] = household.reference
+    if household.separation_date is not None:
+        out["separation_date"] = household.separation_date.isoformat()
     return out
 
 
@@ -351,7 +362,7 @@ def case_from_dict(data: Any, today: dt.date | None = None) -> tuple[Household, 
         raise InvalidHousehold((Problem("", t("problem.bad_format", value=type(data).__name__)),))
     if data.get("format") != FORMAT:
         raise InvalidHousehold((Problem("format", t("problem.bad_format", value=shown(data.get("format")))),))
-    if data.get("version") != VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise InvalidHousehold((Problem("version", t("problem.bad_version", value=shown(data.get("version")), supported=VERSION)),))
     month = data.get("month")
     if month is not None:

@@ -86,6 +86,15 @@ class Benefit:
     reference: Link
     check_when: CheckWhen | None
     source_file: str
+    # The amount actually paid when the benefit's variable is before the CRDS (0,5 %) the
+    # paying body withholds: OpenFisca's net variable, or (none exists) the rate parameter
+    # to apply. Both None: the variable is what is paid.
+    paid_variable: str | None = None
+    paid_rate_parameter: str | None = None
+
+    @property
+    def before_crds(self) -> bool:
+        return self.paid_variable is not None or self.paid_rate_parameter is not None
 
     def paid_automatically(self, benefits_received: Collection[str]) -> bool:
         """Whether this benefit comes without a claim for a household that already
@@ -342,6 +351,8 @@ def _benefit(data: dict[str, Any], source_file: str) -> Benefit:
         value=cast(ValueKind, openfisca["value"]),
         amount_period=openfisca["amount_period"],
         detail=tuple(openfisca.get("detail", ())),
+        paid_variable=(openfisca.get("paid") or {}).get("variable"),
+        paid_rate_parameter=(openfisca.get("paid") or {}).get("crds_rate_parameter"),
         counts_in_total=data["counts_in_total"],
         periodicity=data["periodicity"],
         paying_body=PayingBody(

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -40,6 +41,7 @@ from app.core.i18n import t
 from app.core.periods import add_months, current_month, first_day, months_range, parse_month
 from app.core.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
 from app.core.simulation_build import build_simulation
+from app.core.staleness import StaleParameter, StalenessChecker, attach, recorder_of, under_plain_tracer
 from app.core.validation import require_valid
 
 if TYPE_CHECKING:
@@ -192,6 +194,12 @@ class BenefitResult:
     error: str | None = None  # French message when the computation failed
     # paid without a claim for this household (catalogue ``Benefit.paid_automatically``)
     paid_automatically: bool = False
+    # Parameters this computation read whose value predates their yearly revaluation
+    # (staleness.py): the amount may differ from what the paying body computes.
+    stale_parameters: tuple[StaleParameter, ...] = ()
+    # What the paying body actually pays when ``amount`` is before the 0,5 % CRDS (the
+    # catalogue's ``paid``: family benefits, prime d'activité); None otherwise.
+    amount_paid: float | None = None
 
     @property
     def monthly(self) -> float | None:
@@ -215,6 +223,15 @@ class BenefitResult:
         """Likely eligible, not received, and needing a claim: the non-recours the app
         exists to find (a benefit paid automatically is not in it)."""
         return self.claim == Claim.TO_REQUEST
+
+
+def paid_note(result: BenefitResult) -> str | None:
+    """« avant CRDS ; versé : 152,25 € » when the amount shown is before the CRDS."""
+    if result.amount_paid is None:
+        return None
+    from app.core.formats import euros
+
+    return t("results.before_crds", paid=euros(result.amount_paid))
 
 
 @dataclass(frozen=True)
@@ -420,6 +437,8 @@ class Engine:
         self.versions = installed_versions()
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}
+        self.staleness = StalenessChecker(self.tbs.parameters)
+        self.record_parameters = True  # off: no staleness notes (bench/staleness.py compares)
         self._lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         if warm_up:
@@ -594,21 +613,29 @@ class Engine:
         month: str,
         gates: Sequence[Gate],
     ) -> list[SimulationResult]:
+        if self.record_parameters and under_plain_tracer(simulation):  # not under a full trace
+            attach(simulation)  # which parameters each benefit reads (stale ones are reported)
         _apply_gates(self.tbs, simulation, ids, month, gates)
         values = self._calculate_all(simulation, month)
         warnings = self.month_warnings(month)
         positions = row_positions(ids)
+        stale = self._stale_parameters(simulation)
+        paid = self._paid_values(simulation, month)
         results = []
         for k, situation in enumerate(situations):
             household = households[k] if households is not None else None
-            benefits = tuple(
-                self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
-                for benefit in self.catalogue
-            )
+            benefits = []
+            for benefit in self.catalogue:
+                result = self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
+                benefits.append(dataclasses.replace(
+                    result,
+                    stale_parameters=stale.get(benefit.id, ()),
+                    amount_paid=self._amount_paid(benefit, result, paid.get(benefit.id), positions, k, situation),
+                ))
             results.append(
                 SimulationResult(
                     month=month,
-                    benefits=benefits,
+                    benefits=tuple(benefits),
                     assumptions=situation.assumptions,
                     warnings=warnings,
                     openfisca_france=self.versions.openfisca_france,
@@ -622,6 +649,52 @@ class Engine:
 
             results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
+
+    def _paid_values(self, simulation: Any, month: str) -> dict[str, Any]:
+        """Per benefit before CRDS: its net variable's array (computed after the whole
+        catalogue, so the fixed order is untouched), or the CRDS rate (a float)."""
+        out: dict[str, Any] = {}
+        for benefit in self.catalogue:
+            try:
+                if benefit.paid_variable is not None:
+                    period = month[:4] if benefit.period == "year" else month
+                    out[benefit.id] = np.asarray(simulation.calculate(benefit.paid_variable, period))
+                elif benefit.paid_rate_parameter is not None:
+                    node = self.tbs.get_parameters_at_instant(first_day(month).isoformat())
+                    for part in benefit.paid_rate_parameter.split("."):
+                        node = node[part]
+                    out[benefit.id] = float(node)
+            except Exception as error:  # noqa: BLE001 - the amount before CRDS is still shown
+                log.error("computing the paid amount of %s failed: %s", benefit.id, type(error).__name__)
+        return out
+
+    @staticmethod
+    def _amount_paid(
+        benefit: Benefit,
+        result: BenefitResult,
+        paid: Any,
+        positions: dict[str, dict[str, int]],
+        k: int,
+        situation: Situation,
+    ) -> float | None:
+        if paid is None or result.status != Status.ELIGIBLE or result.amount <= 0:
+            return None
+        if isinstance(paid, float):
+            return round(result.amount * (1 - paid), 2)
+        return round(sum(float(paid[row]) for _id, row in _rows(positions, benefit.entity, k, situation)), 2)
+
+    def _stale_parameters(self, simulation: Any) -> dict[str, tuple[StaleParameter, ...]]:
+        """Per benefit id, the stale parameters its computation read (when the simulation
+        was recorded: ``attach``); shared by the households of one simulation."""
+        recorder = recorder_of(simulation)
+        if recorder is None:
+            return {}
+        own = {b.id: (b.variable, *b.detail) for b in self.catalogue}
+        every = frozenset(v for variables in own.values() for v in variables)
+        return {
+            benefit_id: self.staleness.notes(recorder, variables, every - set(variables))
+            for benefit_id, variables in own.items()
+        }
 
     @property
     def catalogue_version(self) -> str:

@@ -66,6 +66,7 @@ from app.core.household import Household, HousingStatus, Person, Role, STATUSES_
 from app.core.i18n import has, t
 from app.core.local_aids import amount_note, is_outside_territory
 from app.core.rules_pack import version_label  # who signed the rules, for an imported pack
+from app.core.staleness import note_text
 
 if TYPE_CHECKING:  # the engine module pulls OpenFisca in; the GUI builds handouts without it
     from app.core.engine import BenefitResult, SimulationResult
@@ -628,6 +629,11 @@ def _benefit_block(context: _Context, benefit: Benefit, item: BenefitResult) -> 
         facts.append(para(t("handout.block.for_persons", names=names), s.body))
     if item.detail and has(f"handout.detail.{item.detail}"):
         facts.append(para(t("handout.block.detail", name=t(f"handout.detail.{item.detail}")), s.body))
+    if item.amount_paid is not None:  # the amount is before the CRDS: what is paid
+        facts.append(para(t("handout.block.paid", paid=formats.euros(item.amount_paid)), s.body))
+    for parameter in item.stale_parameters:  # a yearly parameter not revalued in Guichet's legislation
+        note = note_text(parameter)
+        facts.append(para(note[:1].upper() + note[1:] + ".", s.body))
     if _periodicity_says_more(benefit, item):
         key = "handout.block.contribution_periodicity" if benefit.value == "contribution" else "handout.block.periodicity"
         facts.append(para(t(key, text=t(f"handout.periodicity.{benefit.periodicity}")), s.body))

@@ -115,6 +115,9 @@ class Person:
     activity: Activity = Activity.INACTIF
     disability_rate: float | None = None  # taux d'incapacité in percent; None: no disability declared
     pregnant: bool = False
+    # Expected date of birth, when known: the pregnancy is then declared on its own months
+    # only (the 9 months before it), not on every month of the situation.
+    pregnancy_due_date: dt.date | None = None
     schooling: Schooling = Schooling.AUCUNE
     resources: tuple[Resource, ...] = ()
     # Taxable income (revenu imposable) declared for last year and the year before, when known.
@@ -162,6 +165,9 @@ class Household:
     savings: float | None = None  # épargne disponible (livrets…); None when unknown
     benefits_received: tuple[str, ...] = ()  # catalogue ids of benefits already received
     reference: str = ""  # pseudonymous case reference; never a name
+    # Date of the separation or widowhood that left the demandeur alone, when recent: the
+    # RSA's majoration for a single parent (« isolement récent », CASF L262-9).
+    separation_date: dt.date | None = None
 
     @property
     def demandeur(self) -> Person | None:

@@ -22,8 +22,8 @@ calls (period normalisation, entity and period checks, tracer push and pop, hold
 storage look-ups): ~14 µs each. ``install()`` replaces ``CorePopulation.__call__`` (a
 formula's ``individu('salaire_net', period)``) and ``Simulation.calculate`` (also the
 months of a request with the ADD option) with versions that, *inside a formula* (the
-tracer's stack is not empty), under the plain ``SimpleTracer`` (not while a full trace is
-recorded for an explanation), without options and for a value the holder's memory
+tracer's stack is not empty), under the plain ``SimpleTracer`` or the staleness module's
+recorder (which is told of the request; not while a full trace is recorded), without options and for a value the holder's memory
 already has for exactly this period, return that array: the very object OpenFisca's path
 would return, after checks a stored value has already passed (a holder only stores values
 of its own variable's period unit, ``Holder._set``). About 3,500 requests of a household
@@ -126,11 +126,15 @@ def _known(simulation: Any, holder: Any, period: Any) -> Any:
     if holder is None or holder._eternal or holder.variable.is_neutralized:
         return None
     tracer: Any = simulation.tracer
-    if type(tracer) is not _simple_tracer_class():  # a full trace records every request
+    kind = type(tracer)
+    if kind is not _simple_tracer_class() and kind is not _recorder_class():  # a full trace records every request
         return None
     if not tracer.stack:  # a request of Guichet's own code: OpenFisca's path (it purges)
         return None
-    return holder._memory_storage._arrays.get(period)
+    value = holder._memory_storage._arrays.get(period)
+    if value is not None and kind is not _simple_tracer_class():  # the staleness recorder: who asked for what
+        tracer.children[tracer.stack[-1]["name"]].add(holder.variable.name)
+    return value
 
 
 @functools.cache
@@ -145,6 +149,13 @@ def _simple_tracer_class() -> Any:
     from openfisca_core.tracers import SimpleTracer
 
     return SimpleTracer
+
+
+@functools.cache
+def _recorder_class() -> Any:
+    from app.core.staleness import recorder_class
+
+    return recorder_class()
 
 
 def _vectorial() -> Any:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from app.core.engine import BenefitResult, SimulationResult, Status
 from app.core.i18n import t
+from app.core.staleness import StaleParameter
 
 RESULT_FORMAT = "guichet-result"
 RESULT_VERSION = 1
@@ -40,6 +41,10 @@ def benefit_to_dict(benefit: BenefitResult) -> dict[str, Any]:
         "already_received": bool(benefit.already_received),
         "error": benefit.error,
         "paid_automatically": bool(benefit.paid_automatically),
+        "stale_parameters": [
+            {"path": p.path, "description": p.description, "since": p.since} for p in benefit.stale_parameters
+        ],
+        "amount_paid": benefit.amount_paid,
     }
 
 
@@ -87,10 +92,10 @@ def _strs(data: dict[str, Any], name: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _fields(data: Any, allowed: set[str], path: str, optional: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _fields(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _fail(path.rstrip(".") or "résultats", t("store.result.expected_object"))
-    unknown = sorted(set(data) - allowed - optional)
+    unknown = sorted(set(data) - allowed)
     if unknown:
         raise _fail(f"{path}{unknown[0]}", t("store.result.unknown_field"))
     missing = sorted(allowed - set(data))
@@ -101,17 +106,24 @@ def _fields(data: Any, allowed: set[str], path: str, optional: frozenset[str] = 
 
 _BENEFIT_FIELDS = {
     "benefit_id", "status", "amount", "amount_period", "beneficiaries", "detail", "already_received", "error",
+    "stale_parameters", "amount_paid", "paid_automatically",
 }
-# Fields added after results were first stored: absent from older simulations (read as False).
-_OPTIONAL_BENEFIT_FIELDS = frozenset({"paid_automatically"})
 _RESULT_FIELDS = {
     "format", "version", "month", "benefits", "assumptions", "warnings", "openfisca_france",
     "legislation_until", "catalogue_version", "totals_ids",
 }
 
 
+# Fields results stored before they existed may lack (read as empty, None or False).
+_OPTIONAL_BENEFIT_FIELDS: dict[str, Callable[[], Any]] = {
+    "stale_parameters": list, "amount_paid": lambda: None, "paid_automatically": lambda: False,
+}
+
+
 def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
-    data = _fields(data, _BENEFIT_FIELDS, path, _OPTIONAL_BENEFIT_FIELDS)
+    if isinstance(data, dict):
+        data = {**{name: default() for name, default in _OPTIONAL_BENEFIT_FIELDS.items()}, **data}
+    data = _fields(data, _BENEFIT_FIELDS, path)
     try:
         status = Status(data["status"])
     except ValueError:
@@ -124,7 +136,7 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         raise _fail(f"{path}amount_period", t("store.result.bad_period", value=period))
     if not isinstance(data["already_received"], bool):
         raise _fail(f"{path}already_received", t("store.result.expected_bool"))
-    automatic = data.get("paid_automatically", False)
+    automatic = data["paid_automatically"]
     if not isinstance(automatic, bool):
         raise _fail(f"{path}paid_automatically", t("store.result.expected_bool"))
     return BenefitResult(
@@ -137,7 +149,28 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         already_received=data["already_received"],
         error=_opt_str(data, "error", path),
         paid_automatically=automatic,
+        stale_parameters=_stale(data["stale_parameters"], f"{path}stale_parameters"),
+        amount_paid=_opt_number(data, "amount_paid", path),
     )
+
+
+def _opt_number(data: dict[str, Any], name: str, path: str) -> float | None:
+    value = data[name]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail(f"{path}{name}", t("store.result.expected_number"))
+    return float(value)
+
+
+def _stale(raw: Any, path: str) -> tuple[StaleParameter, ...]:
+    if not isinstance(raw, list):
+        raise _fail(path, t("store.result.expected_object"))
+    out = []
+    for i, item in enumerate(raw):
+        item = _fields(item, {"path", "description", "since"}, f"{path}.{i}.")
+        out.append(StaleParameter(_str(item, "path", path), _str(item, "description", path), _str(item, "since", path)))
+    return tuple(out)
 
 
 def result_from_dict(data: Any) -> SimulationResult:

@@ -28,6 +28,7 @@ Yearly benefits (school-year allowance, energy cheque, grants) are a separate ro
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, Union
 
@@ -210,17 +211,23 @@ def _apply(engine: Engine, household: Household, change: Change, month: str) -> 
     if isinstance(change, CoupleChange):
         persons = [p for p in household.persons if p.role != Role.CONJOINT]
         if change.status == CoupleStatus.SEUL:
-            return dataclasses.replace(household, persons=tuple(persons), couple=CoupleStatus.SEUL)
+            # A separation in the month computed: the RSA's majoration for a parent recently
+            # left alone applies (situation.isolation_months); never a date after today.
+            separated = household.separation_date
+            if household.conjoint is not None:
+                separated = min(first_day(month), dt.date.today())
+            return dataclasses.replace(household, persons=tuple(persons), couple=CoupleStatus.SEUL,
+                                       separation_date=separated)
         if change.partner is None:
             if household.conjoint is None:
                 raise ScenarioError(t("scenario.error.no_partner"))
-            return dataclasses.replace(household, couple=change.status)
+            return dataclasses.replace(household, couple=change.status, separation_date=None)
         if any(p.id == change.partner.id for p in persons):
             raise ScenarioError(t("scenario.error.duplicate_id", person=change.partner.id))
         partner = dataclasses.replace(change.partner, role=Role.CONJOINT)
         index = next((i for i, p in enumerate(persons) if p.role == Role.DEMANDEUR), 0) + 1
         persons.insert(index, partner)
-        return dataclasses.replace(household, persons=tuple(persons), couple=change.status)
+        return dataclasses.replace(household, persons=tuple(persons), couple=change.status, separation_date=None)
     if isinstance(change, Birth):
         parse_month(change.month)
         if change.month > month:
@@ -230,7 +237,7 @@ def _apply(engine: Engine, household: Household, change: Change, month: str) -> 
             raise ScenarioError(t("scenario.error.duplicate_id", person=pid))
         child = Person(pid, Role.ENFANT, first_day(change.month))
         parents = tuple(
-            dataclasses.replace(p, pregnant=False) if p.role in (Role.DEMANDEUR, Role.CONJOINT) else p
+            dataclasses.replace(p, pregnant=False, pregnancy_due_date=None) if p.role in (Role.DEMANDEUR, Role.CONJOINT) else p
             for p in household.persons
         )
         return dataclasses.replace(household, persons=parents + (child,))

@@ -116,6 +116,14 @@ ASSUMED_N2_INCOME = "n2_income_derived"
 ASSUMED_N1_INCOME = "n1_income_derived"
 ASSUMED_OLDER_MONTHS = "older_months_extended"
 ASSUMED_SAVINGS = "savings_unknown"
+ASSUMED_SEPARATION = "separation_majoration_conditions"
+
+# A separation or widowhood opens the RSA's majoration for a parent left alone (« isolement
+# récent ») for 12 months within the 18 months after it (CASF L262-9); OpenFisca-France's
+# ``rsa_isolement_recent`` reads « isolement depuis moins de 18 mois ».
+ISOLATION_MONTHS = 18
+# The pregnancy's months before its expected date of birth.
+PREGNANCY_MONTHS = 9
 
 
 class TaxableConverter(Protocol):
@@ -185,6 +193,31 @@ def monthly_series(amounts: tuple[float, ...], stable: bool, month: str) -> dict
     return series
 
 
+def _month_of(day: Any) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _pregnancy_months(person: Person, months: tuple[str, ...]) -> dict[str, bool]:
+    """``enceinte`` per month: on the 9 months before the expected date of birth when it is
+    known (the month of birth excluded), else on every month when a pregnancy is declared."""
+    if person.pregnancy_due_date is None or not person.pregnant:
+        return {m: person.pregnant for m in months}
+    due = _month_of(person.pregnancy_due_date)
+    start = add_months(due, -PREGNANCY_MONTHS)
+    return {m: start <= m < due for m in months}
+
+
+def isolation_months(household: Household, months: tuple[str, ...]) -> dict[str, bool]:
+    """``rsa_isolement_recent`` per month: from the month of the separation or widowhood
+    for 18 months (a household alone only; none declared: never)."""
+    day = household.separation_date
+    if day is None or household.in_couple:
+        return {m: False for m in months}
+    start = _month_of(day)
+    end = add_months(start, ISOLATION_MONTHS)
+    return {m: start <= m < end for m in months}
+
+
 @functools.lru_cache(maxsize=64)
 def _declared_window(month: str) -> frozenset[str]:
     return frozenset(months_range(add_months(month, -MONTHS_DECLARED - 1), month))
@@ -217,7 +250,7 @@ def _person_variables(
 
     values["activite"] = every_month(ACTIVITE[person.activity])
     values["scolarite"] = every_month(SCOLARITE[person.schooling])
-    values["enceinte"] = every_month(person.pregnant)
+    values["enceinte"] = _pregnancy_months(person, months)
     values["handicap"] = every_month(person.has_disability)
     values["taux_incapacite"] = every_month(round((person.disability_rate or 0.0) / 100, 4))
     values["ass_precondition_remplie"] = every_month(person.ass_work_history)
@@ -265,14 +298,35 @@ def _person_variables(
         if not outside:
             continue
         already = sum(taxable_by_month[v][m] for v in TAXABLE_VARIABLES for m in inside)
-        per_month = round(max(0.0, declared_income - already) / len(outside), 2)
+        per_month = max(0.0, declared_income - already) / len(outside)
+        shares = _taxable_shares(person, taxable_by_month)
         for m in outside:
-            taxable_by_month["salaire_imposable"][m] = per_month
-            taxable_by_month["chomage_imposable"][m] = 0.0
-            taxable_by_month["retraite_imposable"][m] = 0.0
+            for variable in TAXABLE_VARIABLES:
+                taxable_by_month[variable][m] = round(per_month * shares[variable], 2)
     values.update(taxable_by_month)
     values["livret_a"] = dict(zeros)
     return values
+
+
+# Without any taxable resource declared, the kind a declared taxable income most likely is.
+KIND_OF_ACTIVITY = {
+    Activity.RETRAITE: "retraite_imposable",
+    Activity.DEMANDEUR_EMPLOI_INDEMNISE: "chomage_imposable",
+}
+
+
+def _taxable_shares(person: Person, taxable_by_month: dict[str, dict[str, float]]) -> dict[str, float]:
+    """How a declared year's taxable income splits between salary, unemployment benefit and
+    pension (each has its own rules: the pension's deduction has its own floor and ceiling):
+    as the person's declared monthly resources of those kinds split; with none, by their
+    activity (a pensioner's is a pension, an indemnified job seeker's an unemployment
+    benefit), else salary."""
+    totals = {variable: sum(taxable_by_month[variable].values()) for variable in TAXABLE_VARIABLES}
+    whole = sum(totals.values())
+    if whole > 0:
+        return {variable: total / whole for variable, total in totals.items()}
+    kind = KIND_OF_ACTIVITY.get(person.activity, "salaire_imposable")
+    return {variable: 1.0 if variable == kind else 0.0 for variable in TAXABLE_VARIABLES}
 
 
 def build_situation(household: Household, month: str, converter: TaxableConverter) -> Situation:
@@ -295,9 +349,12 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
         individus[p.id]["statut_marital"] = {m: STATUT_MARITAL[status] for m in months}
 
     parents = [demandeur.id] + ([conjoint.id] if in_couple and conjoint else [])
-    familles: dict[str, Any] = {"famille_1": {"parents": parents, "enfants": children}}
+    isolation = isolation_months(household, months)
+    familles: dict[str, Any] = {"famille_1": {"parents": parents, "enfants": children, "rsa_isolement_recent": isolation}}
     for i, other in enumerate(others, start=2):
-        familles[f"famille_{i}"] = {"parents": [other], "enfants": []}
+        familles[f"famille_{i}"] = {"parents": [other], "enfants": [], "rsa_isolement_recent": {m: False for m in months}}
+    if isolation[month]:  # the majoration's conditions OpenFisca cannot check
+        assumptions.add(ASSUMED_SEPARATION)
 
     shared_tax_return = in_couple and household.couple in (CoupleStatus.MARIE, CoupleStatus.PACSE)
     declarants = parents if shared_tax_return else [demandeur.id]

@@ -39,6 +39,7 @@ MAX_CODE = 10  # commune INSEE code (5), postal code (5)
 MAX_BENEFIT_ID = 80
 MAX_LIST_ITEMS = 100  # benefits received, resources of a person
 MAX_SHOWN = 40  # characters of a value repeated in a message
+MAX_PREGNANCY_DAYS = 300  # an expected date of birth further than this from today is a typing error
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,11 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
                         parent=person_label(persons.index(parent), parent),
                     )
                     break
+        if person.pregnancy_due_date is not None:
+            if not person.pregnant:
+                add(f"{base}.pregnancy_due_date", "problem.due_date_not_pregnant")
+            elif person.pregnancy_due_date > today + dt.timedelta(days=MAX_PREGNANCY_DAYS):
+                add(f"{base}.pregnancy_due_date", "problem.due_date_too_far")
         if person.disability_rate is not None and not 0 <= person.disability_rate <= 100:
             add(f"{base}.disability_rate", "problem.rate_range")
         for j, resource in enumerate(person.resources):
@@ -193,6 +199,13 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
             problems.extend(
                 _amount_problems(f"{base}.{name}", getattr(person, name), MAX_YEARLY_INCOME, household, yearly=True)
             )
+
+    if household.separation_date is not None:
+        if household.separation_date > today:
+            add("separation_date", "problem.date_in_future")
+        elif household.couple != CoupleStatus.SEUL:
+            add("separation_date", "problem.separation_in_couple",
+                couple=t(f"choice.couple.{household.couple.value}"))
 
     housing = household.housing
     problems.extend(_amount_problems("housing.rent", housing.rent, MAX_RENT, household))

@@ -325,6 +325,12 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
     def number(value: Any) -> float | None:
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
+    def day(value: Any) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+        except ValueError:
+            return None
+
     persons = []
     for i, p in enumerate(raw.get("persons") or []):
         resources = []
@@ -340,6 +346,7 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
             activity=Activity(p.get("activity") or Activity.INACTIF),
             disability_rate=number(p.get("disability_rate")),
             pregnant=bool(p.get("pregnant")),
+            pregnancy_due_date=day(p.get("pregnancy_due_date")),
             schooling=Schooling(p.get("schooling") or Schooling.AUCUNE),
             resources=tuple(resources),
             taxable_income_last_year=number(p.get("taxable_income_last_year")),
@@ -362,6 +369,7 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
         savings=number(raw.get("savings")),
         benefits_received=tuple(str(b) for b in raw.get("benefits_received") or []),
         reference=str(raw.get("reference") or ""),
+        separation_date=day(raw.get("separation_date")),
     )
     month = case.get("month")
     texts = {str(k): str(v) for k, v in (data.get("texts") or {}).items()}

@@ -201,3 +201,18 @@ def test_the_readmes_example_output_is_what_the_command_prints(engine: Any, caps
     assert code == 0
     assert out.rstrip("\n") == shown
     assert "Chèque énergie" in shown and "Versée automatiquement" in shown
+
+
+def test_stale_ceiling_is_said_beside_the_benefit(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parents[2] / "examples" / "03-retraitee-seule-toulouse.json"
+    code, out, _err = run(capsys, "simulate", str(path))
+    assert code == 0
+    assert "législation connue jusqu'au 01/10/2026 (certains barèmes sont plus anciens" in out.splitlines()[0]
+    assert (
+        "  - CSS avec participation : plafond annuel de ressources pour une personne seule de la couverture "
+        "maladie universelle (CMU) du 01/04/2024 : le montant peut différer."
+    ) in out.splitlines()
+    code, out, _err = run(capsys, "simulate", str(path), "--format", "json")
+    css = next(b for b in json.loads(out)["benefits"] if b["benefit_id"] == "css_participation")
+    assert [p["since"] for p in css["stale_parameters"]] == ["2024-04-01"]
+    assert css["stale_parameters"][0]["text"].endswith("du 01/04/2024 : le montant peut différer")

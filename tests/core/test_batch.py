@@ -194,6 +194,20 @@ def test_a_template_row_becomes_the_household_it_describes() -> None:
         (dt.date(2017, 3, 12), Schooling.PRIMAIRE, None), (dt.date(2021, 9, 1), Schooling.MATERNELLE, 80)]
 
 
+def test_separation_and_due_date_columns() -> None:
+    parsed = parse_row({
+        "statut_logement": "heberge_gratuitement", "commune_insee": "44109", "date_separation": "15/09/2026",
+        "demandeur_date_naissance": "02/06/1995", "demandeur_enceinte": "oui",
+        "demandeur_date_prevue_accouchement": "02/03/2027", "mois": "11/2026",
+    })
+    assert parsed.problems == []
+    assert parsed.household.separation_date == dt.date(2026, 9, 15)
+    assert parsed.household.persons[0].pregnancy_due_date == dt.date(2027, 3, 2)
+    wrong = parse_row({"statut_logement": "heberge_gratuitement", "commune_insee": "44109",
+                       "date_separation": "31/02/2026", "demandeur_date_naissance": "02/06/1995"})
+    assert [(column, "n'est pas une date" in message) for column, message in wrong.problems] == [("date_separation", True)]
+
+
 def test_excel_cells_are_read_as_agents_type_them() -> None:
     parsed = parse_row({
         "commune_insee": 1004.0,  # Excel turned "01004" into a number

@@ -101,6 +101,7 @@ def test_scenario_changes_are_applied_as_described(engine) -> None:
     assert moved.housing.status == HousingStatus.PROPRIETAIRE and moved.housing.commune_insee == "69123"
     alone = apply_scenario(engine, household, Scenario((CoupleChange(CoupleStatus.SEUL),)), MONTH)
     assert alone.conjoint is None and alone.couple == CoupleStatus.SEUL and len(alone.persons) == 3
+    assert alone.separation_date == D(2026, 11, 1)  # separated in the month computed: the RSA majoration
     born = apply_scenario(engine, household, Scenario((Birth("2026-10"),)), MONTH)
     assert born.persons[-1].role == Role.ENFANT and born.persons[-1].birth_date == D(2026, 10, 1)
     hours = apply_scenario(engine, household, Scenario((EarningsChange("p2", hours_per_week=20),)), MONTH)

@@ -89,6 +89,11 @@ def household(*persons: Person, couple: CoupleStatus = CoupleStatus.SEUL, **chan
     return Household(**values)
 
 
+def roles(group: dict[str, Any]) -> dict[str, Any]:
+    """A group's members (without its own variables, such as rsa_isolement_recent)."""
+    return {key: value for key, value in group.items() if isinstance(value, list)}
+
+
 def build(h: Household, month: str = MONTH) -> Situation:
     return build_situation(h, month, RATIOS)
 
@@ -257,6 +262,29 @@ def test_declared_n2_income_replaces_pension_and_unemployment_too() -> None:
     )
     data = person_data(build(household(person)))
     assert taxable_year(data, 2024) == pytest.approx(12000.0)
+    # Split as the declared resources are (taxable 900 x 1.07 = 963 and 100 x 1.05 = 105 a month):
+    # the pension's part is a pension (its own deduction rules), not a salary. Before, all of it
+    # went to salaire_imposable.
+    year = months_range("2024-01", "2024-12")
+    assert sum(data["salaire_imposable"][m] for m in year) == 0.0
+    assert sum(data["retraite_imposable"][m] for m in year) == pytest.approx(12000.0 * 963 / 1068, abs=0.06)
+    assert sum(data["chomage_imposable"][m] for m in year) == pytest.approx(12000.0 * 105 / 1068, abs=0.06)
+
+
+@pytest.mark.parametrize(
+    ("activity", "variable"),
+    [
+        (Activity.RETRAITE, "retraite_imposable"),
+        (Activity.DEMANDEUR_EMPLOI_INDEMNISE, "chomage_imposable"),
+        (Activity.INACTIF, "salaire_imposable"),
+    ],
+)
+def test_declared_income_without_resources_follows_the_activity(activity: Activity, variable: str) -> None:
+    data = person_data(build(household(adult(activity=activity, taxable_income_n2=9000.0))))
+    year = months_range("2024-01", "2024-12")
+    assert sum(data[variable][m] for m in year) == pytest.approx(9000.0)
+    for other in {"salaire_imposable", "chomage_imposable", "retraite_imposable"} - {variable}:
+        assert sum(data[other][m] for m in year) == 0.0
 
 
 def test_declared_zero_n2_income_gives_zero_taxable_in_n2() -> None:
@@ -340,7 +368,10 @@ def test_housing_status_on_every_past_month_and_every_january(status: HousingSta
 
 def test_married_couple_shares_one_tax_household() -> None:
     s = build(household(salaried(1500.0), adult("p2", Role.CONJOINT), couple=CoupleStatus.MARIE))
-    assert s.data["familles"] == {"famille_1": {"parents": ["p1", "p2"], "enfants": []}}
+    famille = s.data["familles"]["famille_1"]
+    assert list(s.data["familles"]) == ["famille_1"]
+    assert (famille["parents"], famille["enfants"]) == (["p1", "p2"], [])
+    assert not any(famille["rsa_isolement_recent"].values())  # a couple: never recently alone
     assert s.data["foyers_fiscaux"] == {"foyer_fiscal_1": {"declarants": ["p1", "p2"], "personnes_a_charge": []}}
     assert s.data["menages"]["menage_1"]["conjoint"] == ["p2"]
     for pid in ("p1", "p2"):
@@ -358,7 +389,7 @@ def test_pacsed_couple_shares_one_tax_household() -> None:
 def test_cohabiting_couple_is_one_famille_but_two_tax_households() -> None:
     s = build(household(salaried(1500.0), adult("p2", Role.CONJOINT), child("c1", dt.date(2019, 1, 2), Schooling.PRIMAIRE),
                         couple=CoupleStatus.CONCUBIN))
-    assert s.data["familles"]["famille_1"] == {"parents": ["p1", "p2"], "enfants": ["c1"]}
+    assert roles(s.data["familles"]["famille_1"]) == {"parents": ["p1", "p2"], "enfants": ["c1"]}
     assert s.data["foyers_fiscaux"] == {
         "foyer_fiscal_1": {"declarants": ["p1"], "personnes_a_charge": ["c1"]},
         "foyer_fiscal_2": {"declarants": ["p2"], "personnes_a_charge": []},
@@ -394,7 +425,7 @@ def test_other_dependant_has_own_famille_and_tax_household() -> None:
     other = Person("g1", Role.AUTRE, dt.date(1950, 1, 1), activity=Activity.RETRAITE,
                    resources=(Resource(ResourceKind.RETRAITE, stable=700.0),))
     s = build(household(salaried(1500.0), other))
-    assert s.data["familles"]["famille_2"] == {"parents": ["g1"], "enfants": []}
+    assert roles(s.data["familles"]["famille_2"]) == {"parents": ["g1"], "enfants": []}
     assert s.data["foyers_fiscaux"]["foyer_fiscal_2"] == {"declarants": ["g1"], "personnes_a_charge": []}
     assert s.data["menages"]["menage_1"]["autres"] == ["g1"]
     assert "g1" not in s.data["foyers_fiscaux"]["foyer_fiscal_1"]["personnes_a_charge"]

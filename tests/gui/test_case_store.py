@@ -702,3 +702,18 @@ def test_the_passphrase_dialog_checks_a_new_passphrase(qtbot: Any, gui_app: Any)
     dialog.second.setText("assez longue")
     dialog._check()
     assert dialog.result() == PassphraseDialog.DialogCode.Accepted and dialog.passphrase() == "assez longue"
+
+
+def test_a_draft_keeps_the_separation_and_due_dates() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from app.core.casefile import case_to_dict, load_case
+    from app.core.examples import examples_dir
+    from app.gui.case_session import draft_body, read_draft
+
+    household, month = load_case(examples_dir() / "11-mere-separee-recemment-nantes.json")
+    mother = dataclasses.replace(household.persons[0], pregnant=True, pregnancy_due_date=dt.date(2027, 3, 2))
+    household = dataclasses.replace(household, persons=(mother,) + household.persons[1:])
+    back, back_month, _texts = read_draft(draft_body(case_to_dict(household, month), {}, None))
+    assert (back, back_month) == (household, month)

@@ -365,3 +365,31 @@ def test_the_service_point_dialog_refuses_a_logo_that_is_not_an_image(idle_windo
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert service_point_values(idle_window.settings)["logo_path"] == str(fake)
+
+
+def test_separation_and_due_date_fields_show_only_where_they_apply(idle_window: Any, qtbot: Any) -> None:
+    from app.core.household import CoupleStatus
+
+    editor = idle_window.editor
+    separation = editor.boxes["separation_date"]
+    person = editor.forms[0]
+    due = person.boxes["pregnancy_due_date"]
+    assert separation.isVisibleTo(idle_window)  # a new case: the demandeur alone
+    assert not due.isVisibleTo(idle_window)  # no pregnancy declared
+    person.pregnant.setChecked(True)
+    assert due.isVisibleTo(idle_window)
+    type_text(person.due_date, "02/03/2027")
+    type_text(editor.separation_date, "15/09/2026")
+    collected = editor.collect(today=dt.date(2026, 11, 29))
+    assert collected.household.separation_date == dt.date(2026, 9, 15)
+    assert collected.household.persons[0].pregnancy_due_date == dt.date(2027, 3, 2)
+    editor.couple.set_value(CoupleStatus.MARIE)
+    assert not separation.isVisibleTo(idle_window)
+    assert editor.collect().household.separation_date is None  # not read for a couple
+    editor.couple.set_value(CoupleStatus.SEUL)
+    type_text(editor.separation_date, "31/02/2026", clear=True)
+    problems = {p.field: p.message for p in editor.collect().problems}
+    assert problems["separation_date"] == (
+        "Date de la séparation ou du décès du conjoint : « 31/02/2026 » : cette date n'existe pas (le jour ne va pas avec le mois)."
+    )
+    assert editor.separation_date.text() == "31/02/2026"  # what was typed stays

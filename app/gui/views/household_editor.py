@@ -84,10 +84,13 @@ class HouseholdEditor(QWidget):
         accessible(self.savings_unknown, t("gui.household.savings_unknown").replace("&", ""))
         self.savings_unknown.setChecked(True)
         self.savings.setEnabled(False)
+        self.separation_date = DateEdit(t("gui.household.separation_date"))
+        self.separation_date.setToolTip(t("gui.household.separation_help"))
         self.boxes = {
             "couple": FieldBox(self.couple),
             "reference": FieldBox(self.reference),
             "savings": FieldBox(self.savings),
+            "separation_date": FieldBox(self.separation_date),
         }
         for box in self.boxes.values():
             box.edited.connect(self._emit_changed)
@@ -109,6 +112,13 @@ class HouseholdEditor(QWidget):
         savings_row.addWidget(self.savings_unknown, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(savings_label, 1, 0, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(savings_row, 1, 1, 1, 3)
+        # Shown for a person alone only: a recent separation or widowhood (RSA majoration).
+        self.separation_label = QLabel(t("gui.household.separation_label"))
+        self.separation_label.setBuddy(self.separation_date)
+        grid.addWidget(self.separation_label, 2, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.boxes["separation_date"], 2, 1, Qt.AlignmentFlag.AlignTop)
+        self.couple.currentIndexChanged.connect(self._update_separation_visibility)
+        self._update_separation_visibility()
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
@@ -394,6 +404,11 @@ class HouseholdEditor(QWidget):
     def _emit_changed(self) -> None:
         self.changed.emit()
 
+    def _update_separation_visibility(self) -> None:
+        alone = CoupleStatus(self.couple.currentData()) == CoupleStatus.SEUL
+        self.separation_label.setVisible(alone)
+        self.boxes["separation_date"].setVisible(alone)
+
     def _on_savings_unknown(self, checked: bool) -> None:
         self.savings.setEnabled(not checked)
         if not checked:
@@ -413,6 +428,7 @@ class HouseholdEditor(QWidget):
         self.clear_persons()
         self.couple.set_value(CoupleStatus.SEUL)
         self.reference.clear()
+        self.separation_date.clear()
         self.savings.clear()
         self.savings_unknown.setChecked(True)
         for box in self.boxes.values():
@@ -429,6 +445,7 @@ class HouseholdEditor(QWidget):
         self.clear_persons()
         self.couple.set_value(household.couple)
         self.reference.setText(household.reference)
+        self.separation_date.set_date(household.separation_date)
         self.savings_unknown.setChecked(household.savings is None)
         self.savings.set_amount(household.savings)
         self.housing.load(household.housing)
@@ -471,6 +488,13 @@ class HouseholdEditor(QWidget):
                     savings = self.savings.amount()
                 except ValueError as error:
                     raw.append(amount_problem("savings", self.savings.text(), error))
+        couple = CoupleStatus(self.couple.currentData())
+        separation: dt.date | None = None
+        if couple == CoupleStatus.SEUL and self.separation_date.text().strip():
+            try:
+                separation = self.separation_date.date()
+            except ValueError:
+                raw.append(RawProblem("separation_date", self.separation_date.problem_key(), (("value", self.separation_date.text()),)))
         household = Household(
             persons=tuple(persons),
             couple=CoupleStatus(self.couple.currentData()),
@@ -478,6 +502,7 @@ class HouseholdEditor(QWidget):
             savings=savings,
             benefits_received=self._received_ids(),
             reference=self.reference.text().strip(),
+            separation_date=separation,
         )
         unreadable = {p.path for p in raw}
         problems = [Problem(p.path, t(p.key, field=field_label(p.path, household), **dict(p.params))) for p in raw]
@@ -492,7 +517,7 @@ class HouseholdEditor(QWidget):
         rate), by the path of their problems (``persons.0.birth_date``,
         ``persons.0.resources.1.monthly.3``, ``housing.rent``…): what a draft keeps as
         typed, since the household read from the form holds stand-ins for them."""
-        fields: dict[str, QLineEdit] = {"savings": self.savings}
+        fields: dict[str, QLineEdit] = {"savings": self.savings, "separation_date": self.separation_date}
         for i, form in enumerate(self.forms):
             base = f"persons.{i}"
             for name, box in form.boxes.items():

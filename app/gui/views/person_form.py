@@ -74,6 +74,7 @@ class PersonForm(QWidget):
         self.schooling = ChoiceCombo(Schooling, "schooling", t("gui.person.schooling"))
         self.pregnant = QCheckBox(t("gui.person.pregnant"))
         accessible(self.pregnant, t("gui.person.pregnant").replace("&", ""))
+        self.due_date = DateEdit(t("gui.person.due_date"))
         self.ass_work_history = QCheckBox(t("gui.person.ass_work_history"))
         self.ass_work_history.setToolTip(t("gui.person.ass_work_history_help"))
         accessible(self.ass_work_history, t("gui.person.ass_work_history"), t("gui.person.ass_work_history_help"))
@@ -89,7 +90,7 @@ class PersonForm(QWidget):
         for name, control in (
             ("role", self.role), ("first_name", self.first_name), ("birth_date", self.birth_date),
             ("activity", self.activity), ("ass_work_history", self.ass_work_history),
-            ("schooling", self.schooling), ("pregnant", self.pregnant),
+            ("schooling", self.schooling), ("pregnant", self.pregnant), ("pregnancy_due_date", self.due_date),
             ("disability_rate", self.disability_rate),
             ("taxable_income_last_year", self.taxable_n1), ("taxable_income_n2", self.taxable_n2),
         ):
@@ -122,6 +123,8 @@ class PersonForm(QWidget):
         add(right, "taxable_income_last_year", "gui.person.taxable_n1_label")
         add(right, "taxable_income_n2", "gui.person.taxable_n2_label")
         right.addRow("", self.boxes["pregnant"])
+        add(right, "pregnancy_due_date", "gui.person.due_date_label")
+        self.pregnant.toggled.connect(lambda _checked: self.update_visibility())
         self._right_form = right
 
         columns = QHBoxLayout()
@@ -159,6 +162,7 @@ class PersonForm(QWidget):
         child = role == Role.ENFANT
         self._right_form.setRowVisible(self.schooling_box, self._schooling_applies())
         self._right_form.setRowVisible(self.boxes["pregnant"], not child)
+        self._right_form.setRowVisible(self.boxes["pregnancy_due_date"], not child and self.pregnant.isChecked())
         for name in ("taxable_income_last_year", "taxable_income_n2"):
             self._right_form.setRowVisible(self.boxes[name], not child)
         self._left_form.setRowVisible(self.boxes["ass_work_history"], self._job_seeker())
@@ -208,6 +212,7 @@ class PersonForm(QWidget):
         self.activity.set_value(person.activity)
         self.schooling.set_value(person.schooling)
         self.pregnant.setChecked(person.pregnant)
+        self.due_date.set_date(person.pregnancy_due_date)
         self.ass_work_history.setChecked(getattr(person, "ass_work_history", False))
         self.disability_rate.setText(
             "" if person.disability_rate is None else formats.number(person.disability_rate, 0 if person.disability_rate == int(person.disability_rate) else 1)
@@ -262,6 +267,13 @@ class PersonForm(QWidget):
                 problems.append(amount_problem(f"{base}.{name}", edit.text(), error))
         resources, found = self.resources.collect(base)
         problems.extend(found)
+        pregnant = self.pregnant.isChecked() and role != Role.ENFANT
+        due: dt.date | None = None
+        if pregnant and self.due_date.text().strip():
+            try:
+                due = self.due_date.date()
+            except ValueError:
+                problems.append(RawProblem(f"{base}.pregnancy_due_date", self.due_date.problem_key(), (("value", self.due_date.text()),)))
         person = Person(
             id=self.person_id,
             role=role,
@@ -269,7 +281,8 @@ class PersonForm(QWidget):
             first_name=self.first_name.text().strip(),
             activity=Activity(self.activity.currentData()),
             disability_rate=rate,
-            pregnant=self.pregnant.isChecked() and role != Role.ENFANT,
+            pregnant=pregnant,
+            pregnancy_due_date=due,
             ass_work_history=self.ass_work_history.isChecked() and self._job_seeker(),
             schooling=Schooling(self.schooling.currentData()) if self._schooling_applies() else Schooling.AUCUNE,
             resources=resources,

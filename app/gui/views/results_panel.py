@@ -117,6 +117,11 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
         line = f"<b>{_e(long_status_text(result))}</b>"
         if result.status == ELIGIBLE:
             line += f" — {_e(amount_text(benefit, result))}"
+            from app.core.engine import paid_note
+
+            paid = paid_note(result)
+            if paid:
+                line += f" ({_e(paid)})"
         parts.append(f"<p>{line}</p>")
         if result.beneficiaries and persons:
             names = ", ".join(persons.get(pid, pid) for pid in result.beneficiaries)
@@ -125,6 +130,11 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
             parts.append(f"<p>{_e(t(f'gui.detail.variant.{result.detail}'))}</p>")
         if result.error:
             parts.append(f"<p style='color:#b3261e'>{_e(result.error)}</p>")
+        if result.stale_parameters:
+            from app.core.staleness import note_text
+
+            items = "".join(f"<li>{_e(note_text(p))}</li>" for p in result.stale_parameters)
+            parts.append(f"<p style='color:#8a4b00'><b>{_e(t('gui.detail.stale'))}</b></p><ul>{items}</ul>")
         parts.append(explanation_html(explanation, explanation_pending))
     parts.append(f"<p>{_e(benefit.description)}</p>")
     body = _e(benefit.paying_body.name)
