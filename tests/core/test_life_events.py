@@ -69,7 +69,7 @@ def test_bad_dates_are_named_in_french() -> None:
     data = case_to_dict(_example(), MONTH)
     data["household"]["separation_date"] = "31/02/2026"
     assert _messages(data) == [
-        "Date de la séparation ou du décès du conjoint : « 31/02/2026 » n'est pas une date (format attendu : 29/11/2026)."
+        "Date de la séparation ou du décès du conjoint : « 31/02/2026 » : cette date n'existe pas (le jour ne va pas avec le mois)."
     ]
     data["household"]["separation_date"] = "2027-01-10"
     assert _messages(data) == ["Date de la séparation ou du décès du conjoint : la date est dans le futur."]
