@@ -75,6 +75,8 @@ SKIPPED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".DS_Store", IMPORTED
 _PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$")
 DATA_FOLDERS = {"benefits": ".yaml", "local": ".yaml", "explain": ".yaml", "schema": ".json"}
+# Data files at the root of a pack, besides the manifest and its signature.
+ROOT_DATA_FILES = frozenset({"staleness.yaml"})
 EXTENSION_SUFFIXES = (".py", ".yaml")
 
 
@@ -230,12 +232,14 @@ def _sha256(path: Path) -> str:
 
 def allowed_path(name: str, extension: str | None) -> bool:
     """Whether a pack may contain the file ``name`` (POSIX, relative): ``benefits/*.yaml``,
-    ``local/*.yaml``, ``explain/*.yaml``, ``schema/*.json``, and under
+    ``local/*.yaml``, ``explain/*.yaml``, ``schema/*.json``, ``staleness.yaml``, and under
     ``local/extension/<extension>/`` (the package the manifest declares) ``*.py`` modules
     and ``*.yaml`` parameters and tests. Nothing else (docs/rules.md)."""
     parts = name.split("/")
     if not all(_PART.match(part) for part in parts):
         return False
+    if len(parts) == 1:
+        return name in ROOT_DATA_FILES
     if len(parts) == 2 and parts[0] in DATA_FOLDERS:
         return parts[1].endswith(DATA_FOLDERS[parts[0]]) and len(parts[1]) > len(DATA_FOLDERS[parts[0]])
     if extension is None or len(parts) < 4 or tuple(parts[:2]) != EXTENSION_FOLDER or parts[2] != extension:

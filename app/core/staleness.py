@@ -36,8 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import yaml
-
+from app.core import safe_yaml
 from app.core.paths import bundled_rules_dir
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ def load_rules(folder: Path | None = None) -> StalenessRules:
     candidates.append(bundled_rules_dir() / RULES_FILE)
     for path in candidates:
         if path.is_file():
-            return _parse(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            return _parse(safe_yaml.load(path.read_text(encoding="utf-8")) or {})
     return StalenessRules()
 
 

@@ -205,7 +205,7 @@ def test_separation_and_due_date_columns() -> None:
     assert parsed.household.persons[0].pregnancy_due_date == dt.date(2027, 3, 2)
     wrong = parse_row({"statut_logement": "heberge_gratuitement", "commune_insee": "44109",
                        "date_separation": "31/02/2026", "demandeur_date_naissance": "02/06/1995"})
-    assert [(column, "n'est pas une date" in message) for column, message in wrong.problems] == [("date_separation", True)]
+    assert [(column, "cette date n'existe pas" in message) for column, message in wrong.problems] == [("date_separation", True)]
 
 
 def test_excel_cells_are_read_as_agents_type_them() -> None:
@@ -292,7 +292,7 @@ def test_bad_rows_go_to_the_errors_file_and_never_stop_the_run(tmp_path: Path) -
         ["13", "A-0012", "enfants_dates_naissance"],
     ]
     assert errors[2][3] == t("problem.negative", field="Logement, loyer")
-    assert errors[3][3] == t("problem.not_a_date", field="Personne 1, date de naissance", value="31/02/1980")
+    assert errors[3][3] == t("problem.no_such_date", field="Personne 1, date de naissance", value="31/02/1980")
 
 
 def test_output_flags_amounts_and_summary_add_up(tmp_path: Path) -> None:
