@@ -85,6 +85,7 @@ NO = {"non", "n", "no", "faux", "false", "0"}
 
 TABULAR_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 
 
 class InputError(Exception):
@@ -115,7 +116,7 @@ class Source:
     """An input file or folder, its kind, fingerprint and, for a table, its columns."""
 
     path: Path
-    kind: str  # "csv" | "xlsx" | "jsonl" | "folder"
+    kind: str  # "csv" | "xlsx" | "parquet" | "jsonl" | "folder"
     sha256: str
     total: int  # records (non-empty rows, lines or files)
     headers: tuple[str, ...] = ()  # normalised, for csv/xlsx
@@ -131,6 +132,10 @@ class Source:
             return self._xlsx_records()
         if self.kind == "jsonl":
             return self._jsonl_records()
+        if self.kind == "parquet":
+            from app.core.batch_parquet import parquet_records
+
+            return parquet_records(self)
         return self._folder_records()
 
     def _csv_records(self) -> Iterator[Record]:
@@ -201,6 +206,10 @@ def open_source(path: Path) -> Source:
         return Source(path, "jsonl", _file_digest(path), total)
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_source(path)
+    if suffix in PARQUET_SUFFIXES:
+        from app.core.batch_parquet import parquet_source  # pyarrow only for a Parquet file
+
+        return parquet_source(path)
     if suffix in TABULAR_SUFFIXES:
         return _csv_source(path)
     raise InputError(t("batch.input.unsupported", path=path.name))
