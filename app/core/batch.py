@@ -506,6 +506,38 @@ def screen(
     Returns an incomplete outcome when cancelled or when a worker died; Ctrl+C
     (KeyboardInterrupt) propagates after the partial output is left consistent.
     """
+    options: dict[str, Any] = dict(
+        month=month, workers=workers, chunk_size=chunk_size, errors_path=errors_path, report_path=report_path,
+        write_report=write_report, restart=restart, progress=progress, cancel=cancel, engine=engine, today=today,
+    )
+    if not scheduler or engine is not None:
+        return _screen(source_path, output, cluster=None, **options)
+    _require_server_modules(Path(output).suffix.lower() == ".parquet", True)
+    from app.core.batch_dask import Cluster  # dask/distributed only for a cluster run
+
+    # Reached (and its workers' engines loaded) before anything is written: a wrong
+    # address or certificate leaves a previous run's output untouched.
+    with Cluster(scheduler, security, month or current_month(today)) as cluster:
+        return _screen(source_path, output, cluster=cluster, **options)
+
+
+def _screen(
+    source_path: Path | str,
+    output: Path | str,
+    *,
+    cluster: Any,
+    month: str | None,
+    workers: int | None,
+    chunk_size: int | None,
+    errors_path: Path | str | None,
+    report_path: Path | str | None,
+    write_report: bool,
+    restart: bool,
+    progress: Callable[[Progress], None] | None,
+    cancel: CancelFlag | None,
+    engine: Any,
+    today: dt.date | None,
+) -> ScreenOutcome:
     started = time.perf_counter()
     source_path, output = Path(source_path), Path(output)
     suffix = output.suffix.lower()
@@ -513,6 +545,7 @@ def screen(
         raise ScreenError(t("batch.error.output_format", path=output.name))
     if output.resolve() == source_path.resolve():
         raise ScreenError(t("batch.error.output_is_input"))
+    _require_server_modules(suffix == ".parquet", False)
     if month is not None:
         try:
             parse_month(month)
@@ -604,11 +637,10 @@ def screen(
     reason: str | None
     if engine is not None:
         reason = _run_here(engine, tasks(), on_result, cancel)
-    elif scheduler:
-        from app.core.batch_dask import run_on_cluster  # dask/distributed only for a cluster run
-
-        reason = run_on_cluster(tasks(), scheduler, security, month or default_month, on_result, cancel,
-                                lambda: notify(state.progress("computing" if state.chunks else "starting")), state)
+    elif cluster is not None:
+        state.workers = cluster.threads
+        reason = cluster.run(tasks(), on_result, cancel,
+                             lambda: notify(state.progress("computing" if state.chunks else "starting")))
     else:
         pool_size = min(workers, max(1, math.ceil((source.total - state.resumed) / chunk_size)))
         state.workers = pool_size
@@ -642,6 +674,20 @@ def screen(
     )
     notify(Progress("done", source.total, source.total, summary.rejected, state.resumed, outcome.elapsed))
     return outcome
+
+
+def _require_server_modules(parquet: bool, cluster: bool) -> None:
+    """Parquet output and clusters need pyarrow and dask/distributed, which the desktop
+    bundle leaves out: say so in French before anything starts."""
+    import importlib
+
+    for needed, module, key in ((parquet, "app.core.batch_parquet", "batch.error.no_parquet"),
+                                (cluster, "app.core.batch_dask", "batch.error.no_dask")):
+        if needed:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                raise ScreenError(t(key)) from None
 
 
 @dataclass

@@ -142,28 +142,39 @@ def connect(address: str, security: Any = None) -> distributed.Client:
         raise ScreenError(t("batch.dask.unreachable", address=address, reason=type(error).__name__)) from None
 
 
-def run_on_cluster(
-    tasks: Iterator[ChunkTask],
-    address: str,
-    security: Any,
-    warm_month: str,
-    on_result: Callable[[dict[str, Any]], None],
-    cancel: CancelFlag | None,
-    tick: Callable[[], None],
-    state: Any = None,
-) -> str | None:
-    """Compute the chunks on the cluster; ``None`` when every chunk is in, else why not
-    ("cancelled", "worker_died"). ``state.workers`` is set to the cluster's threads."""
-    client = connect(address, security)
-    pending: dict[distributed.Future, int] = {}
-    try:
+class Cluster:
+    """A screening's connection to the cluster at ``address``: connected and the
+    workers' engines loaded (``EnginePlugin``, warmed on ``warm_month``) on creation, or
+    ``ScreenError`` in French; ``run`` computes the chunks; ``close`` disconnects."""
+
+    def __init__(self, address: str, security: Any, warm_month: str) -> None:
+        self.client = connect(address, security)
         try:
-            client.register_plugin(EnginePlugin(warm_month), name=PLUGIN_NAME)
-        except Exception as error:  # noqa: BLE001 - e.g. Guichet not installed on the workers
-            raise ScreenError(t("batch.dask.plugin_failed", reason=type(error).__name__)) from None
-        threads = sum(int(w.get("nthreads", 1)) for w in client.scheduler_info()["workers"].values()) or 1
-        if state is not None:
-            state.workers = threads
+            try:
+                self.client.register_plugin(EnginePlugin(warm_month), name=PLUGIN_NAME)
+            except Exception as error:  # noqa: BLE001 - e.g. Guichet not installed on the workers
+                raise ScreenError(t("batch.dask.plugin_failed", reason=type(error).__name__)) from None
+            workers = self.client.scheduler_info()["workers"].values()
+            self.threads = sum(int(w.get("nthreads", 1)) for w in workers) or 1
+        except BaseException:
+            self.client.close()
+            raise
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def run(self, tasks: Iterator[ChunkTask], on_result: Callable[[dict[str, Any]], None],
+            cancel: CancelFlag | None, tick: Callable[[], None]) -> str | None:
+        """Compute the chunks; ``None`` when every chunk is in, else why not
+        ("cancelled", "worker_died"). Chunks still pending are cancelled on the way out."""
+        client = self.client
+        pending: dict[distributed.Future, int] = {}
         run = uuid.uuid4().hex[:12]  # task keys: the run and the chunk index, nothing else
         arrived = threading.Event()  # set by the client's thread when a chunk is done
 
@@ -190,14 +201,13 @@ def run_on_cluster(
                 yield future, result
 
         try:
-            return drive_chunks(tasks, threads * IN_FLIGHT_PER_WORKER, pending, submit, completed, on_result,
+            return drive_chunks(tasks, self.threads * IN_FLIGHT_PER_WORKER, pending, submit, completed, on_result,
                                 cancel, tick)
         except _Stopped:
             return "worker_died"
-    finally:
-        for future in pending:
-            future.cancel()
-        client.close()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _failure(future: distributed.Future) -> str:

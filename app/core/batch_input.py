@@ -207,8 +207,10 @@ def open_source(path: Path) -> Source:
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_source(path)
     if suffix in PARQUET_SUFFIXES:
-        from app.core.batch_parquet import parquet_source  # pyarrow only for a Parquet file
-
+        try:
+            from app.core.batch_parquet import parquet_source  # pyarrow only for a Parquet file
+        except ImportError:  # the desktop bundle leaves pyarrow out
+            raise InputError(t("batch.input.no_parquet", path=path.name)) from None
         return parquet_source(path)
     if suffix in TABULAR_SUFFIXES:
         return _csv_source(path)

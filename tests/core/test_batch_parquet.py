@@ -173,3 +173,36 @@ def test_an_unreadable_parquet_file_is_refused_in_french(tmp_path: Path) -> None
     bad.write_bytes(b"not a parquet file at all")
     with pytest.raises(ScreenError, match="Parquet"):
         screen(bad, tmp_path / "r.xlsx", engine=FakeEngine(), today=TODAY)
+
+
+def test_the_screeners_modules_import_neither_pyarrow_nor_dask() -> None:
+    """Only batch_parquet.py and batch_dask.py import them (the desktop bundle leaves them out)."""
+    import subprocess
+    import sys
+
+    from test_batch import ROOT
+
+    code = ("import sys; import app.cli, app.core.batch, app.core.batch_input, app.core.batch_report, "
+            "app.core.batch_xlsx; print(sorted(m for m in ('pyarrow', 'dask', 'distributed') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    spec = (ROOT / "packaging" / "guichet.spec").read_text(encoding="utf-8")
+    assert '"app.core.batch_dask", "app.core.batch_parquet"' in spec and '"pyarrow", "dask", "distributed"' in spec
+
+
+def test_without_pyarrow_or_dask_the_screener_says_so_in_french(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in the desktop bundle, where those modules are left out."""
+    import sys
+
+    from app.core.batch import ScreenError
+
+    source = example_parquet(tmp_path / "foyers.parquet")
+    monkeypatch.setitem(sys.modules, "app.core.batch_parquet", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "app.core.batch_dask", None)
+    with pytest.raises(ScreenError, match="ne lit pas les fichiers Parquet"):
+        screen(source, tmp_path / "r.xlsx", engine=FakeEngine(), today=TODAY)
+    with pytest.raises(ScreenError, match="n'écrit pas de fichier Parquet"):
+        screen(EXAMPLE, tmp_path / "r.parquet", engine=FakeEngine(), today=TODAY)
+    with pytest.raises(ScreenError, match="ne calcule pas sur un cluster Dask"):
+        screen(EXAMPLE, tmp_path / "r.xlsx", scheduler="tcp://127.0.0.1:1", today=TODAY)
