@@ -42,6 +42,8 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from app.core.batch import (
     IN_FLIGHT_PER_WORKER,
+    _catalogue_fingerprint,
+    _versions,
     CancelFlag,
     ChunkTask,
     ScreenError,
@@ -88,17 +90,39 @@ def cluster_chunk(task: ChunkTask) -> dict[str, Any]:
         raise ChunkFailed(type(error).__name__) from None
 
 
+class VersionMismatch(Exception):
+    """A worker runs other OpenFisca versions or another benefit catalogue than the
+    client: its results would differ. The message names versions only."""
+
+
+def installation() -> dict[str, Any]:
+    """What makes results differ between two machines: the OpenFisca versions and the
+    fingerprint of the ``rules/`` folder (the manifest of a run holds the same)."""
+    return {"versions": _versions(), "catalogue": _catalogue_fingerprint()}
+
+
 class EnginePlugin(WorkerPlugin):
-    """Loads and warms the worker's engine once (``setup``), in a thread so that the
-    worker keeps answering the scheduler's heartbeats while OpenFisca loads."""
+    """Checks that the worker has the client's installation, then loads and warms the
+    worker's engine once (``setup``), in a thread so that the worker keeps answering
+    the scheduler's heartbeats while OpenFisca loads."""
 
     name = PLUGIN_NAME
 
-    def __init__(self, month: str) -> None:
+    def __init__(self, month: str, expected: dict[str, Any] | None = None) -> None:
         self.month = month
+        self.expected = expected
 
     async def setup(self, worker: Any) -> None:  # noqa: D401 - Dask's hook
         quiet_dask_logs()
+        if self.expected is not None:
+            found = installation()
+            if found != self.expected:
+                differ = sorted(k for k in set(found["versions"]) | set(self.expected["versions"])
+                                if found["versions"].get(k) != self.expected["versions"].get(k))
+                details = [f"{k} {found['versions'].get(k)} / {self.expected['versions'].get(k)}" for k in differ]
+                if found["catalogue"] != self.expected["catalogue"]:
+                    details.append("rules/")
+                raise VersionMismatch(", ".join(details))
         await asyncio.to_thread(_load_locked, self.month)
 
     def teardown(self, worker: Any) -> None:
@@ -151,7 +175,9 @@ class Cluster:
         self.client = connect(address, security)
         try:
             try:
-                self.client.register_plugin(EnginePlugin(warm_month), name=PLUGIN_NAME)
+                self.client.register_plugin(EnginePlugin(warm_month, installation()), name=PLUGIN_NAME)
+            except VersionMismatch as error:
+                raise ScreenError(t("batch.dask.versions_differ", details=str(error))) from None
             except Exception as error:  # noqa: BLE001 - e.g. Guichet not installed on the workers
                 raise ScreenError(t("batch.dask.plugin_failed", reason=type(error).__name__)) from None
             workers = self.client.scheduler_info()["workers"].values()

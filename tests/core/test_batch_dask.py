@@ -258,3 +258,20 @@ def test_a_worker_killed_mid_run_loses_no_row_and_counts_none_twice(cluster: Any
     assert len(lines) == len(set(lines)) == 8 * COPIES  # every household exactly once
     assert rows == local_rows["rows"]
     assert read_errors(tmp_path / "killed-erreurs.csv") == local_rows["errors"]
+
+
+def test_a_worker_with_other_versions_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its results would differ: the plugin's setup refuses it (naming versions only)."""
+    import asyncio
+
+    from app.core import batch_dask
+
+    expected = batch_dask.installation()
+    other = {"versions": dict(expected["versions"], **{"openfisca-france": "0.0.1"}), "catalogue": "x"}
+    loaded: list[str] = []
+    monkeypatch.setattr(batch_dask, "_load_locked", loaded.append)
+    with pytest.raises(batch_dask.VersionMismatch, match=r"^openfisca-france 176\.1\.8 / 0\.0\.1, rules/$"):
+        asyncio.run(batch_dask.EnginePlugin(MONTH, other).setup(worker=None))
+    assert loaded == []
+    asyncio.run(batch_dask.EnginePlugin(MONTH, expected).setup(worker=None))
+    assert loaded == [MONTH]
