@@ -261,7 +261,21 @@ def run_compared(count: int, month: str, folder: Path, source: Path, label: str,
     sampler.start()
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    outcome = screen(source, output, month=month, workers=2, restart=True, write_report=False, scheduler=scheduler)
+    last = [started]
+
+    def progress(item: Any) -> None:
+        """A line a minute: a long run stopped early still tells its rate and memory."""
+        now = time.perf_counter()
+        if item.phase == "computing" and now - last[0] >= 60:
+            last[0] = now
+            peaks = ", ".join(f"{entry['role']} {entry['peak'] / 1e6:.0f}" for entry in sampler.per_process.values()
+                              if entry["peak"] > 100e6)
+            print(f"    {label}: {item.done:,}/{item.total:,} after {now - started:.0f} s "
+                  f"({item.done / (now - started):.0f}/s), load {os.getloadavg()[0]:.1f}, peak MB so far: {peaks}",
+                  flush=True)
+
+    outcome = screen(source, output, month=month, workers=2, restart=True, write_report=False, scheduler=scheduler,
+                     progress=progress)
     elapsed = time.perf_counter() - started
     sampler.stop()
     assert outcome.complete, outcome

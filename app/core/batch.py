@@ -33,7 +33,11 @@ How it runs (docs/batch.md):
 
 The main process never loads the OpenFisca-France system (it imports the engine
 module for its gates only), unless ``engine`` is given: then the chunks are
-computed in this process by that engine (tests, and callers that hold one).
+computed in this process by that engine (tests, and callers that hold one). With
+``scheduler``, the chunks are computed on a Dask cluster instead of local processes
+(``batch_dask.py``), by the same task function (``worker_chunk``) and the same loop
+(``drive_chunks``); Parquet files are read and written by ``batch_parquet.py``.
+Those two modules alone import dask/distributed and pyarrow.
 """
 
 from __future__ import annotations
@@ -279,7 +283,7 @@ def worker_chunk(task: ChunkTask) -> dict[str, Any]:
     engine (loaded on first use if the worker's start-up did not)."""
     engine = _WORKER_ENGINE
     if engine is None and task.items:
-        engine = load_worker_engine(task.items[0].month if task.items else current_month())
+        engine = load_worker_engine(task.items[0].month)
     result = compute_chunk(engine, task)
     _release_memory()
     return result
@@ -495,7 +499,7 @@ def screen(
     scheduler: str | None = None,
     security: Any = None,
 ) -> ScreenOutcome:
-    """Screen every household of ``source_path`` into ``output`` (.xlsx or .csv).
+    """Screen every household of ``source_path`` into ``output`` (.xlsx, .csv or .parquet).
 
     ``month``: the month computed for every household (else each record's own month,
     else the current month). ``workers``: processes (default: every core). With
@@ -572,7 +576,7 @@ def _screen(
 
     catalogue = load_catalogue()
     cpu = os.cpu_count() or 1
-    workers = max(1, workers or cpu)
+    workers = cluster.threads if cluster is not None else max(1, workers or cpu)
     folder = partial_dir_for(output)
     manifest = None if restart else _read_manifest(folder)
     if chunk_size is None:
