@@ -114,6 +114,7 @@ class EnginePlugin(WorkerPlugin):
 
     async def setup(self, worker: Any) -> None:  # noqa: D401 - Dask's hook
         quiet_dask_logs()
+        stop_profiler(worker)
         if self.expected is not None:
             found = installation()
             if found != self.expected:
@@ -129,6 +130,26 @@ class EnginePlugin(WorkerPlugin):
         """Nothing: the engine stays loaded for the next run (the plugin registered again)."""
 
 
+def stop_profiler(worker: Any) -> None:
+    """Stop the worker's statistical profiler (``distributed.worker.profile``): every
+    10 ms it walks the stack of the running task, whose OpenFisca formulas go deep, and
+    keeps a call tree a second for its dashboard. Measured here on a 100,000-household
+    run: each worker's memory grew from 350 to over 520 MB in 36 chunks with it (the
+    local workers' stays at 320 MB), and the sampling takes the computing thread's CPU.
+    Same as ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False`` at the worker's start."""
+    callbacks = getattr(worker, "periodic_callbacks", None)
+    if not isinstance(callbacks, dict):
+        return
+    for name in ("profile", "profile-cycle"):
+        callback = callbacks.pop(name, None)
+        if callback is not None:
+            callback.stop()
+    for name in ("profile_history", "profile_keys_history"):
+        history = getattr(worker, name, None)
+        if history is not None:
+            history.clear()
+
+
 def _load_locked(month: str) -> None:
     with _ENGINE_LOCK:
         load_worker_engine(month)
@@ -138,6 +159,7 @@ def dask_setup(worker: Any) -> None:
     """``dask worker … --preload app.core.batch_dask``: load the engine at the worker's
     start, before the first screening asks for it."""
     quiet_dask_logs()
+    stop_profiler(worker)
     _load_locked(current_month())
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_batch import EXAMPLE, MONTH, TODAY, _example_records, read_errors
+from test_batch import EXAMPLE, MONTH, TODAY, CancelAfter, _example_records, read_errors
 
-from app.core.batch import Progress, ScreenError, screen
+from app.core.batch import Progress, ScreenError, partial_dir_for, screen
 from app.core.batch_input import TEMPLATE_COLUMNS
 
 COPIES = 25  # exemple.csv's 12 rows (8 valid) x 25 = 300 rows, 200 households
@@ -198,14 +198,21 @@ def test_the_cluster_is_reached_over_tls_only(cluster: Any, security: Any, tmp_p
 
 
 @pytest.mark.slow
-def test_a_cluster_gives_the_local_paths_results_row_by_row(cluster: Any, security: Any, households_file: Path,
+def test_a_cluster_gives_the_local_paths_results_row_by_row_and_resumes_like_it(cluster: Any, security: Any, households_file: Path,
                                                             local_rows: dict[str, Any], tmp_path: Path,
                                                             caplog: pytest.LogCaptureFixture) -> None:
     output = tmp_path / "cluster.csv"
     caplog.set_level(logging.DEBUG)
+    # Cancelled after its first chunk, then resumed, as locally (test_batch.py): the
+    # partial folder keeps the finished chunks, the second run computes the others.
+    stop = CancelAfter(1)
     outcome = screen(households_file, output, month=MONTH, chunk_size=CHUNK, today=TODAY, write_report=False,
+                     scheduler=cluster.scheduler_address, security=security, progress=stop.progress, cancel=stop.event)
+    assert not outcome.complete and outcome.reason == "cancelled" and not output.exists()
+    assert partial_dir_for(output).is_dir()
+    outcome = screen(households_file, output, month=MONTH, today=TODAY, write_report=False,
                      scheduler=cluster.scheduler_address, security=security)
-    assert outcome.complete and outcome.chunks >= 8
+    assert outcome.complete and outcome.chunks >= 8 and 1 <= outcome.resumed_chunks < outcome.chunks
     assert (outcome.computed, outcome.rejected) == (8 * COPIES, 4 * COPIES)
     rows = csv_rows(output)
     assert len(rows) == 1 + 8 * COPIES
@@ -275,3 +282,21 @@ def test_a_worker_with_other_versions_is_refused(monkeypatch: pytest.MonkeyPatch
     assert loaded == []
     asyncio.run(batch_dask.EnginePlugin(MONTH, expected).setup(worker=None))
     assert loaded == [MONTH]
+
+
+def test_the_command_line_checks_the_cluster_options_before_anything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from app import cli
+    from app.core import batch_dask
+
+    monkeypatch.setattr(batch_dask, "CONNECT_TIMEOUT", 1)  # Dask retries a refused connection until then
+
+    output = tmp_path / "r.xlsx"
+    assert cli.main(["screen", str(EXAMPLE), "-o", str(output), "--tls-cert", str(tmp_path / "c.pem")]) == 2
+    assert "ne servent qu'avec --scheduler" in capsys.readouterr().err
+    assert cli.main(["screen", str(EXAMPLE), "-o", str(output), "--scheduler", "tls://127.0.0.1:1"]) == 2
+    assert "il manque --tls-ca-file, --tls-cert, --tls-key" in capsys.readouterr().err
+    # A cluster that does not answer: a French message, exit code 2, nothing written.
+    assert cli.main(["screen", str(EXAMPLE), "-o", str(output), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "ne répond pas ou refuse la connexion" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
