@@ -318,7 +318,8 @@ def dask_main(args: argparse.Namespace) -> int:
             if not args.skip_local:
                 results.append(run_compared(count, args.month, folder, source, "local"))
                 print_compared(results[-1])
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                              scheduler_kwargs={"dashboard": False}) as cluster:
                 results.append(run_compared(count, args.month, folder, source, "dask", cluster.scheduler_address))
                 print_compared(results[-1])
         if args.million:
@@ -328,7 +329,8 @@ def dask_main(args: argparse.Namespace) -> int:
             write_parquet(source, iter_synthetic_rows(count))
             print(f"{count:,} households written to Parquet in {time.perf_counter() - made:.1f} s "
                   f"({source.stat().st_size / 1e6:.1f} MB)", flush=True)
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                              scheduler_kwargs={"dashboard": False}) as cluster:
                 results.append(run_compared(count, args.month, folder, source, "dask", cluster.scheduler_address))
                 print_compared(results[-1])
     largest = max(peak for result in results for _pid, _role, peak, _cpu in result["processes"])

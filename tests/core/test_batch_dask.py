@@ -87,7 +87,8 @@ def cluster(certificates: dict[str, Path]) -> Iterator[Any]:
     security = Security(tls_ca_file=ca, tls_scheduler_cert=cert, tls_scheduler_key=key, tls_worker_cert=cert,
                         tls_worker_key=key, tls_client_cert=cert, tls_client_key=key, require_encryption=True)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tls", host="127.0.0.1",
-                      security=security, dashboard_address=None, silence_logs=logging.WARNING) as local:
+                      security=security, dashboard_address=None, scheduler_kwargs={"dashboard": False},
+                      silence_logs=logging.WARNING) as local:
         yield local
 
 
