@@ -16,6 +16,18 @@ cache in the user data folder is filled before timing, as on a workstation that
 has run Guichet once (GUICHET_DATA_DIR is honoured).
 
 Targets (issue 7): 10,000 households in at most 30 s and 800 MB on 2 cores.
+
+    python bench/batch.py --dask             # 100,000: local pool and 2-worker LocalCluster
+    python bench/batch.py --dask --million   # then 1,000,000 from Parquet on the cluster
+
+``--dask`` (issue 17) screens one synthetic Parquet file (written beforehand, streamed)
+into Parquet twice, with the local pool of 2 workers and on a Dask ``LocalCluster``
+of 2 worker processes (1 thread each, started before timing; their engines load
+inside the timed run, as the local workers' do), and prints for each run the wall
+time, the CPU of every process (psutil, sampled every 0.2 s) and each process's peak
+resident memory: main (the reader/writer, and the cluster's scheduler, which
+LocalCluster runs in this process), pool workers, Dask nannies and workers.
+Target: under 1 GB per process at 1,000,000 households.
 """
 
 from __future__ import annotations
@@ -31,7 +43,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,8 +55,12 @@ COMMUNES = ("69123", "13055", "59350", "33063", "31555", "35238", "75056", "6748
 
 
 def synthetic_rows(count: int, seed: int = 7) -> list[dict[str, str]]:
+    return list(iter_synthetic_rows(count, seed))
+
+
+def iter_synthetic_rows(count: int, seed: int = 7) -> Iterator[dict[str, str]]:
+    """The synthetic households one at a time (1,000,000 of them never sit in memory)."""
     rng = random.Random(seed)
-    rows = []
     for i in range(count):
         row: dict[str, str] = {"reference": f"S-{i + 1:06d}", "commune_insee": rng.choice(COMMUNES)}
         profile = rng.random()
@@ -107,11 +125,18 @@ def synthetic_rows(count: int, seed: int = 7) -> list[dict[str, str]]:
                                                         "prime_activite", "Chèque énergie"), rng.randint(1, 2)))
         if rng.random() < 0.01:  # a bad row
             row[rng.choice(("loyer", "demandeur_date_naissance", "commune_insee"))] = rng.choice(("-5", "31/02/1990", "99999"))
-        rows.append(row)
-    return rows
+        yield row
 
 
-def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+def write_parquet(path: Path, rows: Iterable[dict[str, str]]) -> None:
+    """The template as a Parquet file of text columns, streamed by row groups."""
+    from app.core.batch_input import TEMPLATE_COLUMNS
+    from app.core.batch_parquet import write_table
+
+    write_table(path, TEMPLATE_COLUMNS, ([row.get(c, "") for c in TEMPLATE_COLUMNS] for row in rows))
+
+
+def write_csv(path: Path, rows: Iterable[dict[str, str]]) -> None:
     from app.core.batch_input import TEMPLATE_COLUMNS
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -133,7 +158,23 @@ class MemorySampler(threading.Thread):
         self.peak = 0
         self.peak_processes = 0
         self.peak_single = 0
+        self.per_process: dict[int, dict[str, Any]] = {}  # pid -> role, peak RSS, last CPU seconds
         self._stop_event = threading.Event()
+
+    def _role(self, process: Any) -> str:
+        """main; a direct child: a worker (local pool, or Dask: LocalCluster runs its
+        nannies in this process); a grandchild: a Dask worker started by a nanny process."""
+        import psutil
+
+        if process.pid == self.process.pid:
+            return "main"
+        try:
+            parent = process.ppid()
+            if parent == self.process.pid:
+                return "nanny" if process.children() else "worker"
+            return "dask worker"
+        except psutil.Error:
+            return "?"
 
     def run(self) -> None:
         import psutil
@@ -143,8 +184,14 @@ class MemorySampler(threading.Thread):
             for process in [self.process] + self.process.children(recursive=True):
                 try:
                     rss = process.memory_info().rss
+                    times = process.cpu_times()
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
+                entry = self.per_process.setdefault(process.pid, {"role": self._role(process), "peak": 0, "cpu": 0.0})
+                entry["peak"] = max(entry["peak"], rss)
+                entry["cpu"] = times.user + times.system
+                if entry["role"] == "worker" and process.children():
+                    entry["role"] = "nanny"
                 total += rss
                 count += 1
                 single = max(single, rss)
@@ -203,6 +250,94 @@ def run(count: int, workers: int, chunk_size: int | None, month: str, folder: Pa
     }
 
 
+def run_compared(count: int, month: str, folder: Path, source: Path, label: str,
+                 scheduler: str | None = None, cluster_pids: tuple[int, ...] = ()) -> dict[str, Any]:
+    """One screening of ``source`` into Parquet, locally (2 pool workers) or on the
+    cluster at ``scheduler``: wall time, CPU and peak memory of every process."""
+    from app.core.batch import screen
+
+    output = folder / f"resultats-{label}-{count}.parquet"
+    sampler = MemorySampler(interval=0.2)
+    sampler.start()
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    last = [started]
+
+    def progress(item: Any) -> None:
+        """A line a minute: a long run stopped early still tells its rate and memory."""
+        now = time.perf_counter()
+        if item.phase == "computing" and now - last[0] >= 60:
+            last[0] = now
+            peaks = ", ".join(f"{entry['role']} {entry['peak'] / 1e6:.0f}" for entry in sampler.per_process.values()
+                              if entry["peak"] > 100e6)
+            print(f"    {label}: {item.done:,}/{item.total:,} after {now - started:.0f} s "
+                  f"({item.done / (now - started):.0f}/s), load {os.getloadavg()[0]:.1f}, peak MB so far: {peaks}",
+                  flush=True)
+
+    outcome = screen(source, output, month=month, workers=2, restart=True, write_report=False, scheduler=scheduler,
+                     progress=progress)
+    elapsed = time.perf_counter() - started
+    sampler.stop()
+    assert outcome.complete, outcome
+    processes = sorted(sampler.per_process.items(), key=lambda item: (item[1]["role"], item[0]))
+    cpu = sum(entry["cpu"] for _pid, entry in processes)
+    return {"label": label, "households": count, "computed": outcome.computed, "rejected": outcome.rejected,
+            "chunks": outcome.chunks, "seconds": elapsed, "cpu": cpu, "peak_mb": sampler.peak / 1e6,
+            "processes": [(pid, "dask worker" if scheduler and entry["role"] == "worker" else entry["role"],
+                           entry["peak"] / 1e6, entry["cpu"]) for pid, entry in processes],
+            "load": max(load_before, os.getloadavg()[0]), "output_mb": output.stat().st_size / 1e6}
+
+
+def print_compared(result: dict[str, Any]) -> None:
+    count = result["households"]
+    print(f"{result['label']:>6} {count:>9,} households: {result['seconds']:7.1f} s, "
+          f"{count / result['seconds']:5.0f} households/s, CPU {result['cpu']:.0f} s = "
+          f"{result['cpu'] / count * 1000:.2f} ms per household, peak memory (sum) {result['peak_mb']:.0f} MB, "
+          f"load {result['load']:.1f}; {result['computed']:,} computed, {result['rejected']:,} rejected, "
+          f"{result['chunks']} chunks, output {result['output_mb']:.1f} MB", flush=True)
+    for pid, role, peak, cpu in result["processes"]:
+        if cpu > 0.5 or peak > 100:
+            print(f"         {role:<12} pid {pid:>7}: peak {peak:6.0f} MB, CPU {cpu:7.1f} s", flush=True)
+
+
+def dask_main(args: argparse.Namespace) -> int:
+    """--dask: the local pool and a 2-worker LocalCluster side by side on one Parquet
+    file, then (--million) 1,000,000 households from Parquet on the cluster."""
+    from distributed import LocalCluster
+
+    counts = [args.households if args.households != 10_000 else 100_000]
+    with tempfile.TemporaryDirectory(prefix="guichet-bench-") as tmp:
+        folder = Path(tmp)
+        results = []
+        for count in counts:
+            source = folder / f"foyers-{count}.parquet"
+            made = time.perf_counter()
+            write_parquet(source, iter_synthetic_rows(count))
+            print(f"{count:,} households written to Parquet in {time.perf_counter() - made:.1f} s "
+                  f"({source.stat().st_size / 1e6:.1f} MB)", flush=True)
+            if not args.skip_local:
+                results.append(run_compared(count, args.month, folder, source, "local"))
+                print_compared(results[-1])
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                              scheduler_kwargs={"dashboard": False}) as cluster:
+                results.append(run_compared(count, args.month, folder, source, "dask", cluster.scheduler_address))
+                print_compared(results[-1])
+        if args.million:
+            count = 1_000_000
+            source = folder / f"foyers-{count}.parquet"
+            made = time.perf_counter()
+            write_parquet(source, iter_synthetic_rows(count))
+            print(f"{count:,} households written to Parquet in {time.perf_counter() - made:.1f} s "
+                  f"({source.stat().st_size / 1e6:.1f} MB)", flush=True)
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                              scheduler_kwargs={"dashboard": False}) as cluster:
+                results.append(run_compared(count, args.month, folder, source, "dask", cluster.scheduler_address))
+                print_compared(results[-1])
+    largest = max(peak for result in results for _pid, _role, peak, _cpu in result["processes"])
+    print(f"largest process: {largest:.0f} MB (target: under 1,000 MB per process)", flush=True)
+    return 0
+
+
 def _cpu_seconds() -> float:
     """User + system CPU of this process and of its finished (reaped) children."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -217,12 +352,20 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=None)
     parser.add_argument("--month", default="2026-11")
+    parser.add_argument("--dask", action="store_true",
+                        help="the local pool and a 2-worker Dask LocalCluster side by side, Parquet in and out "
+                             "(100,000 households unless --households says otherwise)")
+    parser.add_argument("--million", action="store_true", help="with --dask: then 1,000,000 households from Parquet "
+                                                              "on the cluster (about an hour on 2 cores)")
+    parser.add_argument("--skip-local", action="store_true", help="with --dask: the cluster only")
     args = parser.parse_args()
 
     # Fill the parameter cache if needed (not timed), in another process: this one must
     # stay the screener's main process, which never loads the OpenFisca-France system.
     subprocess.run([sys.executable, "-c", "from app.core.engine import Engine; Engine(warm_up=False)"],
                    cwd=ROOT, check=True)
+    if args.dask:
+        return dask_main(args)
     sizes = [args.households] + ([100_000] if args.large else [])
     results = []
     with tempfile.TemporaryDirectory(prefix="guichet-bench-") as tmp:

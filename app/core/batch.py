@@ -33,7 +33,11 @@ How it runs (docs/batch.md):
 
 The main process never loads the OpenFisca-France system (it imports the engine
 module for its gates only), unless ``engine`` is given: then the chunks are
-computed in this process by that engine (tests, and callers that hold one).
+computed in this process by that engine (tests, and callers that hold one). With
+``scheduler``, the chunks are computed on a Dask cluster instead of local processes
+(``batch_dask.py``), by the same task function (``worker_chunk``) and the same loop
+(``drive_chunks``); Parquet files are read and written by ``batch_parquet.py``.
+Those two modules alone import dask/distributed and pyarrow.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -80,6 +84,7 @@ PARTIAL_FORMAT = "guichet-screen-partial"
 PARTIAL_VERSION = 1
 MANIFEST = "manifest.json"
 STATUS_CODES = {"eligible": "e", "not_eligible": "n", "to_check": "c", "error": "x"}
+OUTPUT_SUFFIXES = (".xlsx", ".csv", ".parquet")
 
 
 class ScreenError(Exception):
@@ -127,9 +132,12 @@ class ScreenOutcome:
     notices: tuple[str, ...] = ()  # French notices for the agent (restart, unknown columns, legislation)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Item:
-    """A household to compute: ``n`` is the record's position in the input (0-based)."""
+    """A household to compute: ``n`` is the record's position in the input (0-based).
+
+    Its ``repr`` names no personal data: a task's arguments end up in logs (Dask's
+    workers log a failed task's ``repr``)."""
 
     n: int
     line: str
@@ -137,11 +145,15 @@ class Item:
     household: Any  # Household
     month: str
 
+    def __repr__(self) -> str:
+        return f"Item(n={self.n}, month={self.month!r})"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class ChunkTask:
     """Households of one gate profile (so that the engine builds one simulation for
-    the chunk), and the rejected records read since the previous chunk."""
+    the chunk), and the rejected records read since the previous chunk. Its ``repr``
+    holds counts only (no household, reference or error text)."""
 
     index: int
     items: tuple[Item, ...]
@@ -150,6 +162,9 @@ class ChunkTask:
     @property
     def records(self) -> int:
         return len(self.items) + len({e[0] for e in self.errors})
+
+    def __repr__(self) -> str:
+        return f"ChunkTask(index={self.index}, households={len(self.items)}, rejected_rows={len(self.errors)})"
 
 
 # --------------------------------------------------------------------------- computing a chunk
@@ -229,11 +244,26 @@ def _compute_one(engine: Any, household: Any, month: str) -> Any:
 
 
 _WORKER_ENGINE: Any = None
+_WORKER_MONTHS: set[str] = set()
+
+
+def load_worker_engine(month: str) -> Any:
+    """The engine of this worker process, loaded once for its lifetime (a local pool
+    process or a Dask worker), warmed on ``month`` (a month not yet seen warms it again,
+    which is cheap once loaded)."""
+    global _WORKER_ENGINE
+    if _WORKER_ENGINE is None:
+        from app.core.engine import Engine
+
+        _WORKER_ENGINE = Engine(warm_up=False)
+    if month not in _WORKER_MONTHS:
+        _WORKER_ENGINE.warm_up(month)  # then frozen: the garbage collector walks a chunk's objects only
+        _WORKER_MONTHS.add(month)
+    return _WORKER_ENGINE
 
 
 def _init_worker(month: str) -> None:
     """Worker start: Ctrl+C is the parent's business; load and warm one engine."""
-    global _WORKER_ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from app.core.logs import setup_logging
@@ -241,19 +271,20 @@ def _init_worker(month: str) -> None:
         setup_logging()
     except Exception:  # noqa: BLE001 - logging is a convenience here
         pass
-    from app.core.engine import Engine
-
-    engine = Engine(warm_up=False)
-    engine.warm_up(month)  # then frozen: the garbage collector walks a chunk's objects only
-    _WORKER_ENGINE = engine
+    load_worker_engine(month)
 
 
 def _worker_ready() -> bool:
     return _WORKER_ENGINE is not None
 
 
-def _worker_chunk(task: ChunkTask) -> dict[str, Any]:
-    result = compute_chunk(_WORKER_ENGINE, task)
+def worker_chunk(task: ChunkTask) -> dict[str, Any]:
+    """The task of a worker, local pool or Dask cluster: one chunk on this process's
+    engine (loaded on first use if the worker's start-up did not)."""
+    engine = _WORKER_ENGINE
+    if engine is None and task.items:
+        engine = load_worker_engine(task.items[0].month)
+    result = compute_chunk(engine, task)
     _release_memory()
     return result
 
@@ -466,23 +497,60 @@ def screen(
     cancel: CancelFlag | None = None,
     engine: Any = None,
     today: dt.date | None = None,
+    scheduler: str | None = None,
+    security: Any = None,
 ) -> ScreenOutcome:
-    """Screen every household of ``source_path`` into ``output`` (.xlsx or .csv).
+    """Screen every household of ``source_path`` into ``output`` (.xlsx, .csv or .parquet).
 
     ``month``: the month computed for every household (else each record's own month,
     else the current month). ``workers``: processes (default: every core). With
-    ``engine``, chunks are computed in this process by that engine. Raises
+    ``engine``, chunks are computed in this process by that engine. With
+    ``scheduler`` (``tcp://HOST:PORT`` or ``tls://…``, and ``security``: a
+    ``distributed.Security`` for TLS), on that Dask cluster (``batch_dask.py``). Raises
     ``ScreenError`` when the input cannot be read at all; a bad row never raises.
     Returns an incomplete outcome when cancelled or when a worker died; Ctrl+C
     (KeyboardInterrupt) propagates after the partial output is left consistent.
     """
+    options: dict[str, Any] = dict(
+        month=month, workers=workers, chunk_size=chunk_size, errors_path=errors_path, report_path=report_path,
+        write_report=write_report, restart=restart, progress=progress, cancel=cancel, engine=engine, today=today,
+    )
+    if not scheduler or engine is not None:
+        return _screen(source_path, output, cluster=None, **options)
+    _require_server_modules(Path(output).suffix.lower() == ".parquet", True)
+    from app.core.batch_dask import Cluster  # dask/distributed only for a cluster run
+
+    # Reached (and its workers' engines loaded) before anything is written: a wrong
+    # address or certificate leaves a previous run's output untouched.
+    with Cluster(scheduler, security, month or current_month(today)) as cluster:
+        return _screen(source_path, output, cluster=cluster, **options)
+
+
+def _screen(
+    source_path: Path | str,
+    output: Path | str,
+    *,
+    cluster: Any,
+    month: str | None,
+    workers: int | None,
+    chunk_size: int | None,
+    errors_path: Path | str | None,
+    report_path: Path | str | None,
+    write_report: bool,
+    restart: bool,
+    progress: Callable[[Progress], None] | None,
+    cancel: CancelFlag | None,
+    engine: Any,
+    today: dt.date | None,
+) -> ScreenOutcome:
     started = time.perf_counter()
     source_path, output = Path(source_path), Path(output)
     suffix = output.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
+    if suffix not in OUTPUT_SUFFIXES:
         raise ScreenError(t("batch.error.output_format", path=output.name))
     if output.resolve() == source_path.resolve():
         raise ScreenError(t("batch.error.output_is_input"))
+    _require_server_modules(suffix == ".parquet", False)
     if month is not None:
         try:
             parse_month(month)
@@ -509,7 +577,7 @@ def screen(
 
     catalogue = load_catalogue()
     cpu = os.cpu_count() or 1
-    workers = max(1, workers or cpu)
+    workers = cluster.threads if cluster is not None else max(1, workers or cpu)
     folder = partial_dir_for(output)
     manifest = None if restart else _read_manifest(folder)
     if chunk_size is None:
@@ -536,7 +604,7 @@ def screen(
     _write_atomic(folder / MANIFEST, json.dumps({"key": key, "complete": False, "output": output.name},
                                                 ensure_ascii=False, indent=1))
     # The final files appear only for a complete run: remove a previous run's.
-    for path in (output, errors_file, report_file, _summary_csv_path(output) if suffix == ".csv" else None):
+    for path in (output, errors_file, report_file, _summary_csv_path(output) if suffix != ".xlsx" else None):
         if path is not None and path.exists():
             path.unlink()
 
@@ -558,7 +626,14 @@ def screen(
                 continue
             yield task
 
+    written: set[int] = set()
+
     def on_result(result: dict[str, Any]) -> None:
+        # Once per chunk: a chunk computed twice (a cluster recomputing the work of a
+        # worker lost after it had finished) is written and counted the first time only.
+        if result["chunk"] in written or result["chunk"] in done:
+            return
+        written.add(result["chunk"])
         _write_chunk(folder, result)
         state.chunk_finished(result)
         notify(state.progress("computing"))
@@ -567,6 +642,10 @@ def screen(
     reason: str | None
     if engine is not None:
         reason = _run_here(engine, tasks(), on_result, cancel)
+    elif cluster is not None:
+        state.workers = cluster.threads
+        reason = cluster.run(tasks(), on_result, cancel,
+                             lambda: notify(state.progress("computing" if state.chunks else "starting")))
     else:
         pool_size = min(workers, max(1, math.ceil((source.total - state.resumed) / chunk_size)))
         state.workers = pool_size
@@ -592,7 +671,7 @@ def screen(
     notices.extend(summary.warnings)
     outcome = replace(
         base, complete=True, errors_path=errors_file, report_path=report_file,
-        summary_path=_summary_csv_path(output) if suffix == ".csv" else None,
+        summary_path=_summary_csv_path(output) if suffix != ".xlsx" else None,
         computed=summary.households, rejected=summary.rejected,
         households_flagged=summary.flagged_households, monthly_unclaimed=round(summary.monthly_total, 2),
         yearly_unclaimed=round(summary.yearly_total, 2), elapsed=time.perf_counter() - started,
@@ -600,6 +679,20 @@ def screen(
     )
     notify(Progress("done", source.total, source.total, summary.rejected, state.resumed, outcome.elapsed))
     return outcome
+
+
+def _require_server_modules(parquet: bool, cluster: bool) -> None:
+    """Parquet output and clusters need pyarrow and dask/distributed, which the desktop
+    bundle leaves out: say so in French before anything starts."""
+    import importlib
+
+    for needed, module, key in ((parquet, "app.core.batch_parquet", "batch.error.no_parquet"),
+                                (cluster, "app.core.batch_dask", "batch.error.no_dask")):
+        if needed:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                raise ScreenError(t(key)) from None
 
 
 @dataclass
@@ -668,38 +761,23 @@ def _run_pool(
     context = multiprocessing.get_context("spawn")
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                    initargs=(warm_month,))
-    pending: dict[Future[dict[str, Any]], int] = {}
+    pending: dict[Any, int] = {}
     finished = False
 
-    def submit() -> bool:
-        task = next(tasks, None)
-        if task is None:
-            return False
-        pending[executor.submit(_worker_chunk, task)] = task.index
-        return True
+    def completed() -> Iterator[tuple[Any, dict[str, Any]]]:
+        done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future, future.result()
 
     try:
         # Start the workers (each loads its engine, ~4 s) now, while this process reads
         # the rows up to the first full chunk, rather than when that chunk is ready.
         for _ in range(workers):  # one process spawned per submission
             executor.submit(_worker_ready)
-        for _ in range(workers * IN_FLIGHT_PER_WORKER):
-            if not submit():
-                break
-        last_tick = time.perf_counter()
-        while pending:
-            if cancel is not None and cancel.is_set():
-                return "cancelled"
-            completed, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in completed:
-                pending.pop(future)
-                on_result(future.result())
-                submit()
-            if time.perf_counter() - last_tick > 0.5:
-                tick()
-                last_tick = time.perf_counter()
-        finished = True
-        return None
+        reason = drive_chunks(tasks, workers * IN_FLIGHT_PER_WORKER, pending,
+                              lambda task: executor.submit(worker_chunk, task), completed, on_result, cancel, tick)
+        finished = reason is None
+        return reason
     except BrokenProcessPool:
         log.error("a screening worker process died")
         return "worker_died"
@@ -707,7 +785,47 @@ def _run_pool(
         _stop_pool(executor, pending, finished)
 
 
-def _stop_pool(executor: ProcessPoolExecutor, pending: dict[Future[dict[str, Any]], int], finished: bool) -> None:
+def drive_chunks(
+    tasks: Iterator[ChunkTask],
+    slots: int,
+    pending: dict[Any, int],
+    submit: Callable[[ChunkTask], Any],
+    completed: Callable[[], Iterator[tuple[Any, dict[str, Any]]]],
+    on_result: Callable[[dict[str, Any]], None],
+    cancel: CancelFlag | None,
+    tick: Callable[[], None],
+) -> str | None:
+    """The loop of both pools (local processes, a Dask cluster): ``slots`` chunks in
+    flight (``pending``: future -> chunk index), each result handed to ``on_result`` as
+    it arrives and replaced by the next chunk; ``completed()`` waits a little (0.2 s at
+    most) and yields the (future, result) pairs finished meanwhile. ``None`` once every
+    chunk is in, "cancelled" when ``cancel`` is set."""
+
+    def refill() -> bool:
+        task = next(tasks, None)
+        if task is None:
+            return False
+        pending[submit(task)] = task.index
+        return True
+
+    for _ in range(slots):
+        if not refill():
+            break
+    last_tick = time.perf_counter()
+    while pending:
+        if cancel is not None and cancel.is_set():
+            return "cancelled"
+        for future, result in completed():
+            pending.pop(future)
+            on_result(result)
+            refill()
+        if time.perf_counter() - last_tick > 0.5:
+            tick()
+            last_tick = time.perf_counter()
+    return None
+
+
+def _stop_pool(executor: ProcessPoolExecutor, pending: dict[Any, int], finished: bool) -> None:
     """Stop the workers. Their work is over either way (every result received, or the
     run abandoned): they are terminated rather than asked to exit, which would make
     the run wait ~1.5 s per worker for each interpreter to tear down its engine."""
@@ -857,7 +975,8 @@ def _assemble(folder: Path, count: int, catalogue: Catalogue, output: Path, erro
     errors_tmp = errors_file.with_name(errors_file.name + ".tmp")
     warnings: set[str] = set()
     try:
-        _assemble_into(folder, count, benefits, ids, headers, summary, warnings, output, target, errors_tmp)
+        _assemble_into(folder, count, benefits, ids, headers, summary, warnings, output, target, errors_tmp,
+                       text_lines=source.kind == "folder")
     except BaseException:
         errors_tmp.unlink(missing_ok=True)
         raise
@@ -866,7 +985,8 @@ def _assemble(folder: Path, count: int, catalogue: Catalogue, output: Path, erro
 
 
 def _assemble_into(folder: Path, count: int, benefits: list[Benefit], ids: list[str], headers: list[str],
-                   summary: Summary, warnings: set[str], output: Path, target: Path, errors_tmp: Path) -> None:
+                   summary: Summary, warnings: set[str], output: Path, target: Path, errors_tmp: Path,
+                   text_lines: bool = False) -> None:
     with errors_tmp.open("w", encoding="utf-8-sig", newline="") as errors_handle:
         errors_writer = csv_safe.writer(errors_handle)
         errors_writer.writerow([t("batch.errors.line"), t("batch.errors.reference"), t("batch.errors.column"),
@@ -894,11 +1014,15 @@ def _assemble_into(folder: Path, count: int, benefits: list[Benefit], ids: list[
                 raise
             book.close(order=[1, 0])
         else:
-            with target.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv_safe.writer(handle)
-                writer.writerow(headers)
-                for row in _rows_in_order(folder, count, ids, summary, warnings, errors_writer):
-                    writer.writerow(_household_cells(row, benefits, summary.add(row), row["l"]))
+            if output.suffix.lower() == ".parquet":
+                _parquet_households(folder, count, benefits, ids, headers, summary, warnings, target, errors_writer,
+                                    text_lines)
+            else:
+                with target.open("w", encoding="utf-8-sig", newline="") as handle:
+                    writer = csv_safe.writer(handle)
+                    writer.writerow(headers)
+                    for row in _rows_in_order(folder, count, ids, summary, warnings, errors_writer):
+                        writer.writerow(_household_cells(row, benefits, summary.add(row), row["l"]))
             summary.warnings = sorted(warnings)
             summary_tmp = folder / "summary.csv"
             with summary_tmp.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -908,11 +1032,36 @@ def _assemble_into(folder: Path, count: int, benefits: list[Benefit], ids: list[
             commit_file(summary_tmp, _summary_csv_path(output))
 
 
+def _parquet_households(folder: Path, count: int, benefits: list[Benefit], ids: list[str], headers: list[str],
+                        summary: Summary, warnings: set[str], target: Path, errors_writer: Any,
+                        text_lines: bool) -> None:
+    """The households sheet as a Parquet file: the same columns as the XLSX/CSV output,
+    typed (row number, counts: integers; amounts: floats, empty when not computed;
+    references, months and flags: text), written a row group at a time."""
+    from app.core.batch_parquet import ParquetRowWriter
+
+    kinds = ["text" if text_lines else "int", "text", "text", "int", "float", "float"]
+    for benefit in benefits:
+        if benefit.value != "boolean":
+            kinds.append("float")
+        kinds.append("text")
+    writer = ParquetRowWriter(target, headers, kinds)
+    try:
+        for row in _rows_in_order(folder, count, ids, summary, warnings, errors_writer):
+            line = row["l"] if text_lines else int(row["l"])
+            writer.append(_household_cells(row, benefits, summary.add(row), line))
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+
+
 def _rows_in_order(folder: Path, count: int, ids: list[str], summary: Summary, warnings: set[str],
                    errors_writer: Any) -> Iterator[dict[str, Any]]:
     """Every household row of every chunk, merged back into input order (each chunk
     file is sorted; at most one line per chunk is in memory); rejected records go
     to the errors file on the way."""
+    starts: list[tuple[int, int]] = []  # (first input position, chunk index)
     for index in range(count):
         header = _chunk_header(folder, index)
         if header["benefits"] and header["benefits"] != ids:
@@ -923,12 +1072,38 @@ def _rows_in_order(folder: Path, count: int, ids: list[str], summary: Summary, w
         summary.openfisca_france = summary.openfisca_france or meta.get("openfisca_france", "")
         summary.legislation_until = summary.legislation_until or meta.get("legislation_until", "")
         summary.catalogue_version = summary.catalogue_version or meta.get("catalogue_version", "")
-    streams = [_chunk_items(folder, index) for index in range(count)]
-    for item in heapq.merge(*streams, key=lambda entry: entry["n"]):
+        first = next(_chunk_items(folder, index), None)
+        if first is not None:
+            starts.append((int(first["n"]), index))
+    for item in _merged(folder, sorted(starts)):
         if "e" in item:
             errors_writer.writerow(item["e"])
         else:
             yield item["r"]
+
+
+def _merged(folder: Path, starts: list[tuple[int, int]]) -> Iterator[dict[str, Any]]:
+    """The chunks' lines merged by input position. A chunk file is opened only when the
+    merge reaches its first line and closed when read to its end, so the files open at
+    once are the chunks whose rows overlap (a handful), not all of them (a run of
+    1,000,000 households has over 1,000 chunks: more than a process may open on Windows)."""
+    heap: list[tuple[int, int, dict[str, Any], Iterator[dict[str, Any]]]] = []
+    following = 0
+    while heap or following < len(starts):
+        while following < len(starts) and (not heap or starts[following][0] <= heap[0][0]):
+            index = starts[following][1]
+            following += 1
+            stream = _chunk_items(folder, index)
+            item = next(stream, None)
+            if item is not None:
+                heapq.heappush(heap, (int(item["n"]), index, item, stream))
+        if not heap:
+            continue
+        _n, index, item, stream = heapq.heappop(heap)
+        yield item
+        following_item = next(stream, None)
+        if following_item is not None:
+            heapq.heappush(heap, (int(following_item["n"]), index, following_item, stream))
 
 
 def _summary_rows(summary: Summary) -> list[tuple[list[Any], str]]:
@@ -1034,6 +1209,10 @@ def add_screen_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", type=Path, metavar="RAPPORT.pdf", help=t("batch.cli.help_report"))
     parser.add_argument("--no-report", action="store_true", help=t("batch.cli.help_no_report"))
     parser.add_argument("--restart", action="store_true", help=t("batch.cli.help_restart"))
+    parser.add_argument("--scheduler", metavar="tcp://HOTE:PORT", help=t("batch.cli.help_scheduler"))
+    parser.add_argument("--tls-ca-file", type=Path, metavar="CA.pem", help=t("batch.cli.help_tls_ca"))
+    parser.add_argument("--tls-cert", type=Path, metavar="CERT.pem", help=t("batch.cli.help_tls_cert"))
+    parser.add_argument("--tls-key", type=Path, metavar="CLE.pem", help=t("batch.cli.help_tls_key"))
 
 
 class ProgressBar:
@@ -1099,10 +1278,19 @@ def run_screen(args: argparse.Namespace) -> int:
     bar = ProgressBar(sys.stderr)
     output = Path(args.output)
     try:
+        security = None
+        tls = (getattr(args, "tls_ca_file", None), getattr(args, "tls_cert", None), getattr(args, "tls_key", None))
+        scheduler = getattr(args, "scheduler", None)
+        if any(tls) or (scheduler and scheduler.startswith("tls://")):
+            if not scheduler:
+                raise ScreenError(t("batch.dask.tls_without_scheduler"))
+            from app.core.batch_dask import cluster_security
+
+            security = cluster_security(*tls)
         outcome = screen(
             args.input, output, month=args.month, workers=args.workers, chunk_size=args.chunk_size,
             errors_path=args.errors, report_path=args.report, write_report=not args.no_report,
-            restart=args.restart, progress=bar.update,
+            restart=args.restart, progress=bar.update, scheduler=scheduler, security=security,
         )
     except ScreenError as error:
         bar.finish()

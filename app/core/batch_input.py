@@ -90,6 +90,7 @@ NO = {"non", "n", "no", "faux", "false", "0"}
 MAX_CELL_CHARS = 131_072  # csv's own limit on a cell; a longer one refuses the file
 TABULAR_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 
 
 class InputError(Exception):
@@ -120,7 +121,7 @@ class Source:
     """An input file or folder, its kind, fingerprint and, for a table, its columns."""
 
     path: Path
-    kind: str  # "csv" | "xlsx" | "jsonl" | "folder"
+    kind: str  # "csv" | "xlsx" | "parquet" | "jsonl" | "folder"
     sha256: str
     total: int  # records (non-empty rows, lines or files)
     headers: tuple[str, ...] = ()  # normalised, for csv/xlsx
@@ -136,6 +137,10 @@ class Source:
             return self._xlsx_records()
         if self.kind == "jsonl":
             return self._jsonl_records()
+        if self.kind == "parquet":
+            from app.core.batch_parquet import parquet_records
+
+            return parquet_records(self)
         return self._folder_records()
 
     def _csv_records(self) -> Iterator[Record]:
@@ -206,6 +211,12 @@ def open_source(path: Path) -> Source:
         return Source(path, "jsonl", _file_digest(path), total)
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_source(path)
+    if suffix in PARQUET_SUFFIXES:
+        try:
+            from app.core.batch_parquet import parquet_source  # pyarrow only for a Parquet file
+        except ImportError:  # the desktop bundle leaves pyarrow out
+            raise InputError(t("batch.input.no_parquet", path=path.name)) from None
+        return parquet_source(path)
     if suffix in TABULAR_SUFFIXES:
         return _csv_source(path)
     raise InputError(t("batch.input.unsupported", path=path.name))
