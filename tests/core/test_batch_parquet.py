@@ -60,12 +60,12 @@ def csv_rows(path: Path) -> list[list[str]]:
 
 def parquet_as_csv_cells(path: Path) -> list[list[str]]:
     """The Parquet output's cells written as the CSV writer writes them."""
-    from app.core.batch import _csv_value
+    from app.core.csv_safe import cell
 
     table = pq.read_table(path)
     rows = [list(table.column_names)]
     for row in zip(*(table.column(i).to_pylist() for i in range(table.num_columns))):
-        rows.append([_csv_value(v) for v in row])
+        rows.append([cell(v) for v in row])
     return rows
 
 
