@@ -7,7 +7,8 @@ Each path runs in a fresh process so that "first" really is first:
   tree from the on-disk cache, filled beforehand);
 * screening of the same households (examples/ and tests/core/reference/ case
   files): the standard path (``SimulationBuilder.build_from_entities`` on the very
-  situation Guichet builds, then each catalogue variable in the catalogue's order)
+  situation Guichet builds, then each catalogue variable in the catalogue's order; the
+  prime de Noël restricted to the month's RSA and ASS as Guichet does)
   vs Guichet's ``Engine.compute`` (array build, explicit zeros where the household's
   profile rules a computation out, memoised period arithmetic);
 * every amount of both paths compared: the speed-up only counts if they are equal.
@@ -69,11 +70,16 @@ def worker(path_name: str, month: str, repeat: int) -> dict:
     def standard(index: int) -> dict:
         from openfisca_core.simulations import SimulationBuilder
 
+        from app.core.engine import _only_month_of_year
+
         simulation = SimulationBuilder().build_from_entities(engine.tbs, json.loads(json.dumps(situations[index].data)))
         values = {}
         year = month[:4]
         for benefit in engine.catalogue:
-            array = simulation.calculate(benefit.variable, year if benefit.period == "year" else month)
+            # the prime de Noël on the month's RSA/ASS, as Guichet does (docs/rules.md): plain
+            # OpenFisca adds a December the situation has no input for
+            with _only_month_of_year(simulation, benefit.variable, month):
+                array = simulation.calculate(benefit.variable, year if benefit.period == "year" else month)
             if benefit.entity == "individu":
                 values[benefit.id] = round(float(array.sum()), 2)
             else:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -350,7 +351,24 @@ GATES: tuple[Gate, ...] = (
         ("aspa", "asi", "asi_aspa_base_ressources_individu"),
         _nobody(lambda p, d: p.age_on(d) >= 55 or _declares(ResourceKind.PENSION_INVALIDITE)(p, d)),
     ),
+    Gate(
+        # Contrat d'engagement jeune: 16 to 25 (29 with a disability) in the month computed
+        # (contrat_engagement_jeune.critere_age); its eligibility reads the income tax of N-2,
+        # the costliest part. Nobody of that age at any day of the gated window.
+        "nobody_16_to_29",
+        ("contrat_engagement_jeune", "contrat_engagement_jeune_eligibilite"),
+        lambda household, month: not any(_in_age_window(p, month, 16, 29) for p in household.persons),
+    ),
 )
+
+
+def _in_age_window(person: Any, month: str, youngest: int, oldest: int) -> bool:
+    """Whether ``person`` is between ``youngest`` and ``oldest`` years old (inclusive) on some
+    day of the window the gates zero (January N-6 to the end of M+1)."""
+    year = parse_month(month)[0]
+    start = dt.date(year - GATE_YEARS_BACK, 1, 1)
+    end = first_day(add_months(month, 2)) - dt.timedelta(days=1)
+    return bool(person.age_on(end) >= youngest and person.age_on(start) <= oldest)
 
 
 # --------------------------------------------------------------------------- taxable income grid
@@ -707,8 +725,13 @@ class Engine:
         for benefit in self.catalogue:
             try:
                 period = year if benefit.period == "year" else month
-                amount = simulation.calculate(benefit.variable, period)
-                details = {d: simulation.calculate(d, period) for d in benefit.detail}
+                # 0/0 in formulas whose result is then discarded (complément ARE without
+                # remaining days) must not print a RuntimeWarning to the agent's console.
+                with np.errstate(divide="ignore", invalid="ignore"), _only_month_of_year(
+                    simulation, benefit.variable, month
+                ):
+                    amount = simulation.calculate(benefit.variable, period)
+                    details = {d: simulation.calculate(d, period) for d in benefit.detail}
                 values[benefit.id] = (np.asarray(amount), {k: np.asarray(v) for k, v in details.items()})
             except Exception as error:  # noqa: BLE001 - one benefit's failure must not stop the others
                 log.error("computing %s failed: %s", benefit.variable, type(error).__name__, exc_info=True)
@@ -783,6 +806,41 @@ def _check_applies(benefit: Benefit, household: Household, month: str) -> bool:
     if rule.age_min_any is not None:
         conditions.append(any(p.age_on(day) >= rule.age_min_any for p in persons))
     return bool(conditions) and all(conditions)
+
+
+# Yearly benefits whose legal condition is a monthly right at the end of the year, while
+# OpenFisca adds the monthly variables over the whole year: the prime de Noël (aefa) is due for
+# a right to the RSA or the ASS for November or December (décret annuel), OpenFisca's formula
+# counts any month of the year, and Guichet's situations stop at the month computed (months
+# after it have no input: a December RSA of a well-paid household came out positive). The
+# yearly formula is evaluated with these monthly variables as computed for the month M and
+# zero on the other months of the year (the situation of M is taken to last to December);
+# the values cached for those months are put back afterwards, for the explanations.
+MONTH_OF_YEAR_ONLY: dict[str, tuple[str, ...]] = {"aefa": ("rsa", "ass")}
+
+
+@contextlib.contextmanager
+def _only_month_of_year(simulation: Any, variable: str, month: str) -> Iterator[None]:
+    monthly = MONTH_OF_YEAR_ONLY.get(variable)
+    if not monthly:
+        yield
+        return
+    others = [m for m in months_range(f"{month[:4]}-01", f"{month[:4]}-12") if m != month]
+    saved: list[tuple[Any, Any, Any]] = []
+    for name in monthly:
+        holder = simulation.get_holder(name)
+        zeros = np.full(holder.population.count, holder.variable.default_value)
+        for text in others:
+            period = _period(text)
+            saved.append((holder, period, holder.get_array(period)))
+            holder.put_in_cache(zeros, period)
+    try:
+        yield
+    finally:
+        for holder, period, array in saved:
+            holder.delete_arrays(period)
+            if array is not None:
+                holder.put_in_cache(array, period)
 
 
 def row_positions(ids: dict[str, list[str]]) -> dict[str, dict[str, int]]:

@@ -236,7 +236,7 @@ def test_excel_cells_are_read_as_agents_type_them() -> None:
         ({"enfants_dates_naissance": "01/01/2015", "enfants_scolarite": "primaire;college"}, "enfants_scolarite",
          t("batch.row.list_length", column="enfants_scolarite", count=2, children=1)),
         ({"mois": "novembre"}, "mois", t("problem.not_a_month", field=t("field.month"), value="novembre")),
-        ({"aides_percues": "prime de noel"}, "aides_percues", t("problem.unknown_benefit", value="prime de noel")),
+        ({"aides_percues": "prime de paques"}, "aides_percues", t("problem.unknown_benefit", value="prime de paques")),
         ({"situation_couple": "marie"}, "situation_couple",
          t("problem.couple_without_conjoint", couple=t("choice.couple.marie"))),
     ],

@@ -268,10 +268,13 @@ def test_explanations_agree_with_the_results_on_every_household(explained, engin
                 assert e.deciding and e.deciding[0].met is False, where
             else:
                 assert "la raison exacte n'a pas pu être déterminée" in e.summary, where
-    # only the high-rent household is undetermined (for its housing aid)
+    # only the high-rent household is undetermined (for its housing aid), apart from the rights
+    # whose deciding input the case cannot say yet (docs/rules.md, issue 14: the date of entry
+    # into the home for Visale and Loca-Pass): their explanation says so
+    waiting_for_inputs = {"visale", "locapass", "mon_job_mon_logement"}
     undetermined = {
         (name, b) for name, x in explained.items() for b, e in x.explain_all().items()
-        if b in specs and not e.determined
+        if b in specs and not e.determined and b not in waiting_for_inputs
     }
     assert undetermined == {("high_rent_paris", "aide_logement")}
 

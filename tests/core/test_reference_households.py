@@ -179,14 +179,23 @@ def test_many_households_together_give_each_ones_results_alone(
 
     engine = ref_engine
     extra = variants(households)
-    batch = list(households.values()) + extra
+
+    def key(household: Household) -> tuple[str, ...]:
+        return tuple(g.name for g in GATES if g.applies(household, MONTH))
+
     # compute_many builds one simulation per set of gates: make sure one of them holds
     # at least 12 households, so that group ids such as "10:famille_1" sort before
-    # "2:famille_1" as strings (the id-ordering bug this test guards against).
+    # "2:famille_1" as strings (the id-ordering bug this test guards against). More gates
+    # (issue 14: nobody_16_to_29) split the groups: rent-shifted copies fill the largest one.
+    batch = list(households.values()) + extra
+    largest = max({key(h) for h in batch}, key=lambda k: sum(key(h) == k for h in batch))
+    members = [h for h in batch if key(h) == largest]
+    extra += [dataclasses.replace(h, housing=dataclasses.replace(h.housing, rent=h.housing.rent + 10.0))
+              for h in members[: max(0, 12 - len(members))]]
+    batch = list(households.values()) + extra
     groups: dict[tuple[str, ...], int] = {}
     for household in batch:
-        key = tuple(g.name for g in GATES if g.applies(household, MONTH))
-        groups[key] = groups.get(key, 0) + 1
+        groups[key(household)] = groups.get(key(household), 0) + 1
     assert max(groups.values()) >= 12, groups
 
     together = engine.compute_many(batch, MONTH)
@@ -333,7 +342,11 @@ def test_both_files_describe_the_same_household(name: str) -> None:
 def test_every_catalogue_benefit_is_covered_with_a_non_zero_amount() -> None:
     from app.core.catalogue import load_catalogue
 
-    assert sorted(BENEFITS) == sorted(b.id for b in load_catalogue())
+    from test_benefits_issue14 import POSITIVE_NEGATIVE
+
+    # the benefits of issue 14 have their positive and negative households in
+    # test_benefits_issue14.py (most need inputs the case format cannot say yet)
+    assert sorted([*BENEFITS, *POSITIVE_NEGATIVE]) == sorted(b.id for b in load_catalogue())
     for benefit in BENEFITS:
         covering = [n for n in NAMES if EXPECTED["households"][n]["oracle"][benefit]]
         assert covering, f"no reference household has {benefit}"

@@ -40,6 +40,18 @@ EXPECTED_IDS = {
     "bourse_college",
     "bourse_lycee",
     "aeeh",
+    # issue 14
+    "paje_naissance", "paje_adoption", "paje_cmg", "bourse_criteres_sociaux", "aide_merite",
+    "contrat_engagement_jeune", "agepi", "aide_permis_demandeur_emploi", "aide_mobilite", "complement_are",
+    "visale", "locapass", "mon_job_mon_logement", "pass_sport", "pass_culture", "reduction_loyer_solidarite",
+    "aefa", "ada", "logement_social",
+}
+# Not in the totals: contributions, rights without an amount, one-off sums, a rent reduction the
+# landlord already applies.
+NOT_COUNTED = {
+    "css_participation", "css_gratuite", "visale", "locapass", "logement_social", "paje_naissance",
+    "paje_adoption", "agepi", "aide_permis_demandeur_emploi", "aide_mobilite", "mon_job_mon_logement",
+    "pass_sport", "pass_culture", "reduction_loyer_solidarite",
 }
 
 # id -> (OpenFisca variable, entity, definition period) as in openfisca-france 176.1.8
@@ -62,6 +74,26 @@ EXPECTED_VARIABLES = {
     "bourse_college": ("bourse_college", "famille", "month"),
     "bourse_lycee": ("bourse_lycee", "famille", "month"),
     "aeeh": ("aeeh", "famille", "month"),
+    # issue 14: every other household-level right OpenFisca-France computes (docs/rules.md)
+    "paje_naissance": ("paje_naissance", "famille", "month"),
+    "paje_adoption": ("paje_adoption", "famille", "month"),
+    "paje_cmg": ("paje_cmg", "famille", "month"),
+    "bourse_criteres_sociaux": ("bourse_criteres_sociaux", "individu", "month"),
+    "aide_merite": ("aide_merite_montant", "individu", "month"),
+    "contrat_engagement_jeune": ("contrat_engagement_jeune", "individu", "month"),
+    "agepi": ("agepi", "individu", "month"),
+    "aide_permis_demandeur_emploi": ("aide_permis_demandeur_emploi", "individu", "month"),
+    "aide_mobilite": ("aide_mobilite", "individu", "month"),
+    "complement_are": ("complement_are_net", "individu", "month"),
+    "visale": ("visale_eligibilite", "menage", "month"),
+    "locapass": ("locapass_eligibilite", "individu", "month"),
+    "mon_job_mon_logement": ("mon_job_mon_logement", "individu", "month"),
+    "pass_sport": ("pass_sport", "individu", "month"),
+    "pass_culture": ("pass_culture", "individu", "month"),
+    "reduction_loyer_solidarite": ("reduction_loyer_solidarite", "famille", "month"),
+    "aefa": ("aefa", "famille", "year"),
+    "ada": ("ada", "famille", "month"),
+    "logement_social": ("logement_social_eligible", "famille", "month"),
 }
 
 TEXT_KEYS = {
@@ -160,7 +192,7 @@ def test_values_and_totals_are_consistent() -> None:
     assert by_id["css_gratuite"]["openfisca"]["value"] == "boolean"
     assert by_id["css_gratuite"]["counts_in_total"] is False
     counted = {i for i, d in by_id.items() if d["counts_in_total"]}
-    assert counted == EXPECTED_IDS - {"css_participation", "css_gratuite"}
+    assert counted == EXPECTED_IDS - NOT_COUNTED
     for benefit_id in ("bourse_college", "bourse_lycee"):
         assert by_id[benefit_id]["openfisca"]["period"] == "month"
         assert by_id[benefit_id]["openfisca"]["amount_period"] == "year"

@@ -342,7 +342,7 @@ def test_list_rules_bundled(data: Path) -> None:
     entries = list_rules()
     national = [e for e in entries if e.kind == "national"]
     local = [e for e in entries if e.kind != "national"]
-    assert len(national) == 18 and all(e.version == "2026.11.1" for e in national)
+    assert len(national) == 37 and all(e.version == "2026.11.1" for e in national)
     assert {e.id for e in local} == {"paris_solidarite_seniors", "paris_logement_familles", "paris_logement",
                                      "revenu_solidarite_jeunes", "tcl_solidaire_gratuit"}
     assert all(e.version == "2026-11-29" and e.territory and e.source_url.startswith("https://") for e in local)
