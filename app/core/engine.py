@@ -413,7 +413,8 @@ class Engine:
         self.tbs = load_system(use_cache=use_cache)
         from app.core import openfisca_speedups
 
-        openfisca_speedups.install()  # fancy-indexed parameters: one lookup per distinct key
+        # on the checked openfisca versions only; else one log line and OpenFisca's own code
+        openfisca_speedups.install()
         self.versions = installed_versions()
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}
