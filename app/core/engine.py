@@ -435,7 +435,8 @@ class Engine:
         from app.core import openfisca_speedups
 
         # on the checked openfisca versions only; else one log line and OpenFisca's own code
-        openfisca_speedups.install()
+        if openfisca_speedups.install():
+            openfisca_speedups.preload_zone_apl(paths.cache_dir() / f"zone_apl_{installed_versions().cache_key}.json")
         self.versions = installed_versions()
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}

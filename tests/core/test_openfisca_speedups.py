@@ -201,3 +201,36 @@ def test_a_new_system_on_another_openfisca_core_is_loaded_by_openfiscas_own_pars
     monkeypatch.setattr(CountryTaxBenefitSystem, "__init__", original_init)
     assert seen and seen[0] is not _LineScanningAst
     assert loader.ast is not _LineScanningAst
+
+
+def test_the_housing_aid_zones_from_the_cache_are_openfisca_frances_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Oracle: ``preload_zone_apl()`` of openfisca-france itself, on a fresh module dict."""
+    from openfisca_france.model.prestations import aides_logement
+
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    aides_logement.preload_zone_apl()
+    frances = aides_logement.zone_apl_by_depcom
+    assert frances and frances["69123"] in (1, 2, 3)  # Lyon
+    cache = tmp_path / "zones.json"
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is False  # no file yet: France's reading, written
+    assert aides_logement.zone_apl_by_depcom == frances and cache.exists()
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is True
+    assert aides_logement.zone_apl_by_depcom == frances
+    cache.write_text('{"69123": "1"}', encoding="utf-8")  # not ours: France's reading again
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is False
+    assert aides_logement.zone_apl_by_depcom == frances
+
+
+def test_on_another_openfisca_core_the_zones_are_read_by_openfisca_france(
+        other_core_version: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openfisca_france.model.prestations import aides_logement
+
+    cache = tmp_path / "zones.json"
+    cache.write_text('{"69123": 3}', encoding="utf-8")
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is False
+    assert aides_logement.zone_apl_by_depcom is None  # left to France's own first reading
