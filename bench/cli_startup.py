@@ -17,8 +17,9 @@ machine spends on it: a busy shared machine inflates wall times, printed beside)
 * (b') (b) through the code of the ``guichet`` console script (``from app.__main__
   import main``) instead of ``python -m app``: CPython 3.11 allocates its frame stack in
   16 KB chunks and frees a chunk as soon as the stack leaves it, so the depth at which
-  OpenFisca's deep recursion starts decides how often it maps and unmaps one (seen here:
-  125,000 times through ``-m``, 32,000 through the script; ``strace -c -e trace=mmap``);
+  OpenFisca's deep recursion starts decided how often it maps and unmaps one (125,000
+  times through ``-m``, 32,000 through the script; ``strace -c -e trace=mmap``) until
+  ``app/__main__.py`` ran the command on a roomy stack: both should now be equal;
 * (e) (b) again with a case database in the data folder (opened with
   ``GUICHET_DB_KEY``), for the retention purge that runs before ``simulate``: the first
   ``simulate`` of the day (it opens the database) and the next ones (it does not).
