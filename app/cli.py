@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     simulate = sub.add_parser("simulate", help=t("cli.help_simulate"))
     simulate.add_argument("case", nargs="?", type=Path, help=t("cli.help_case"))
+    simulate.add_argument("more_cases", nargs="*", type=Path, metavar="case", help=t("cli.help_more_cases"))
     simulate.add_argument("--openfisca", type=Path, metavar="SITUATION.json", help=t("cli.help_openfisca"))
     simulate.add_argument("--month", type=_month, help=t("cli.help_month"))
     simulate.add_argument("--format", choices=("table", "json"), default="table", help=t("cli.help_format"))
@@ -147,20 +148,51 @@ def _load(path: Path, month: str | None) -> tuple[Any, str]:
 
 
 def simulate(args: argparse.Namespace) -> int:
+    """One case file, or several computed together (the system is loaded once): one
+    block per file, headed by its path; in JSON, a list of objects with ``file``."""
     if args.openfisca is not None:
         return simulate_openfisca(args)
     if args.case is None:
         raise UsageError(t("cli.case_required"))
-    household, month = _load(args.case, args.month)
+    files = [args.case, *getattr(args, "more_cases", ())]
+    if args.pdf is not None and len(files) > 1:
+        raise UsageError(t("cli.pdf_one_case"))
+    loaded = []
+    for path in files:
+        try:
+            loaded.append(_load(path, args.month))
+        except InvalidHousehold:
+            if len(files) > 1:
+                print(t("cli.case_file", path=str(path)), file=sys.stderr)
+            raise
     service_point = _service_point(args.service_point) if args.pdf is not None else None
     engine = _engine()
-    result = engine.compute(household, month)
-    if args.format == "json":
-        print(json.dumps(result_json(result, engine.catalogue), ensure_ascii=False, indent=2))
+    from app.core.engine import gc_paused
+
+    by_month: dict[str, list[int]] = {}
+    for i, (_household, month) in enumerate(loaded):
+        by_month.setdefault(month, []).append(i)
+    results: list[Any] = [None] * len(files)
+    with gc_paused(freeze=False):  # no collector walking the per-date parameter trees being built
+        for month, indexes in by_month.items():
+            for i, result in zip(indexes, engine.compute_many([loaded[i][0] for i in indexes], month)):
+                results[i] = result
+    if len(files) == 1:
+        household, result = loaded[0][0], results[0]
+        if args.format == "json":
+            print(json.dumps(result_json(result, engine.catalogue), ensure_ascii=False, indent=2))
+        else:
+            print(result_table(result, engine.catalogue, household))
+    elif args.format == "json":
+        blocks = [{"file": str(path), **result_json(result, engine.catalogue)} for path, result in zip(files, results)]
+        print(json.dumps(blocks, ensure_ascii=False, indent=2))
     else:
-        print(result_table(result, engine.catalogue, household))
+        print("\n\n".join(
+            t("cli.case_file", path=str(path)) + "\n" + result_table(result, engine.catalogue, household)
+            for path, (household, _month), result in zip(files, loaded, results)
+        ))
     if args.pdf is not None:
-        write_handout(args.pdf, household, result, engine.catalogue, service_point)
+        write_handout(args.pdf, loaded[0][0], results[0], engine.catalogue, service_point)
         print(t("cli.pdf_written", path=str(args.pdf)), file=sys.stderr)
     return 0
 
@@ -258,24 +290,29 @@ def purge_cases(confirmed: bool, explicit: bool) -> int:
 
     Automatic runs (``explicit`` False) stay silent when there is no database, when
     the GUI has it open (it purges itself) or when its key is not at hand without
-    asking (no keyring, no ``GUICHET_DB_KEY``); ``guichet purge`` asks for the
-    passphrase on a terminal."""
+    asking (no keyring, no ``GUICHET_DB_KEY``), and open the database at most once a
+    day (the period counts in days; importing the store and opening it cost about
+    0.2 s of CPU); ``guichet purge`` always runs and asks for the passphrase on a
+    terminal."""
+    from app.core.paths import case_database_path
+
+    path = case_database_path()
+    if not path.exists():  # checked before importing the store (0.1 s of CPU more than simulate's)
+        if explicit:
+            print(t("cli.purge_no_database"), file=sys.stderr)
+        return 0
+    if not explicit and _purged_today():  # store import + opening: about 0.2 s of CPU
+        return 0
     from app.core.store import (
         PurgeNeedsConfirmation,
         Store,
         StoreError,
         StoreKeyNeeded,
         StoreLocked,
-        default_path,
         purge_done,
         purge_notice,
     )
 
-    path = default_path()
-    if not path.exists():
-        if explicit:
-            print(t("cli.purge_no_database"), file=sys.stderr)
-        return 0
     passphrase = None
     while True:
         try:
@@ -295,6 +332,8 @@ def purge_cases(confirmed: bool, explicit: bool) -> int:
             if not isinstance(error, StoreLocked):
                 print(str(error), file=sys.stderr)
             return 0
+    if not explicit:
+        _mark_purged_today()
     with store:
         days = store.retention_days
         if store.purge_notice_needed():  # as in the GUI: the first purge only after the notice
@@ -311,6 +350,34 @@ def purge_cases(confirmed: bool, explicit: bool) -> int:
         elif explicit:
             print(t("store.purge.cli_nothing", days=days), file=sys.stderr)
     return 0
+
+
+def _auto_purge_marker() -> Path:
+    from app.core.paths import cache_dir
+
+    return cache_dir() / "automatic_purge_day.txt"
+
+
+def _purged_today() -> bool:
+    """Whether the automatic purge already opened the database today (the retention
+    period counts in days: once a day is enough; ``guichet purge`` always runs)."""
+    try:
+        return _auto_purge_marker().read_text(encoding="ascii").strip() == _today()
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _mark_purged_today() -> None:
+    try:
+        _auto_purge_marker().write_text(_today(), encoding="ascii")
+    except OSError:  # the purge runs again next time: only slower
+        pass
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
 
 
 # --------------------------------------------------------------------------- output

@@ -23,6 +23,11 @@ TMPDIR, working folder), which the packaged app must not do.
 DISPLAY (a desktop, or Xvfb) measures a real window. Exit code 1 when the window
 was not shown within ``--timeout`` in some run, else 0 (the target is reported,
 not enforced: numbers belong here, not in tests).
+
+The command line's figures come first, in the same run (``bench/cli_startup.py``):
+``CountryTaxBenefitSystem()`` in a fresh process, ``python -m app simulate`` of one
+household, their ratio (issue 16: at most 0.4), and the per-household cost of 5 files
+in one call. ``--cli-only`` prints only those (no bundle needed).
 """
 
 from __future__ import annotations
@@ -211,7 +216,16 @@ def main() -> int:
     parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM: offscreen, xcb, wayland, windows")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--keep", action="store_true", help="keep each run's sandbox folder")
+    parser.add_argument("--cli-only", action="store_true", help="only the command line's ratio (no bundle)")
     args = parser.parse_args()
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cli_startup import measure  # type: ignore[import-not-found]
+
+    print("command line (from this source tree):")
+    measure(args.runs)
+    if args.cli_only:
+        return 0
 
     exe = executable(args.bundle.resolve())
     with tempfile.TemporaryDirectory(prefix="guichet-startup-version-") as data_dir:

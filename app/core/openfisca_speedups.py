@@ -1,6 +1,48 @@
-"""Two speed-ups of openfisca-core 44's framework code, with identical values.
+"""Every place where Guichet replaces openfisca-core code, with its contract.
+
+Contract: each speed-up returns exactly what the code it replaces returns (the same
+arrays, the same values); it was checked against **openfisca-core 44.7.1** and
+**openfisca-france 176.1.8** (``CHECKED_AGAINST``) by ``tests/core/test_openfisca_speedups.py``
+(every amount of 300 varied households, every example case, an earnings curve and a
+full trace, with and without them) and by the reference households
+(``tests/core/test_reference_households.py``, against a plain ``CountryTaxBenefitSystem()``).
+On any other installed version, ``install()`` leaves OpenFisca's own code in place and
+logs one line (``enabled()`` is False): an upgrade can make Guichet slower, never change
+an amount silently. After an upgrade: run those tests, then update ``CHECKED_AGAINST``.
+
+What is replaced (files under ``openfisca_core/``):
+
+=====================================  =================================================  =====================
+speed-up                               replaces                                           where (Guichet)
+=====================================  =================================================  =====================
+1. fancy-indexed parameters            ``VectorialParameterNodeAtInstant.                 here
+                                       build_from_node_name``
+                                       (``parameters/vectorial_parameter_node_at_instant.py``)
+2. values already computed             ``CorePopulation.__call__``                        here
+                                       (``populations/_core_population.py``) and
+                                       ``Simulation.calculate`` (``simulations/simulation.py``)
+3. period arithmetic memoised          ``Instant.offset``, ``Period.offset``, ``Period``  here
+                                       properties ``stop``, ``size_in_*``, ``last_*``,
+                                       ``n_2``, ``this_year``, ``first_month`` and
+                                       ``Period.get_subperiods`` (``periods/instant_.py``,
+                                       ``periods/period_.py``)
+4. model files scanned, not parsed     the ``ast`` module as seen by                      ``openfisca_system.py``
+                                       ``taxbenefitsystems/tax_benefit_system.py``
+                                       (``add_variables_from_file``), only while the
+                                       system loads; ``get_package_metadata`` answered once
+5. housing-aid zones read once        the first ``preload_zone_apl()`` of                ``preload_zone_apl``
+                                       ``openfisca_france/model/prestations/               (here), called by
+                                       aides_logement.py`` (its module dict               ``engine.Engine``
+                                       ``zone_apl_by_depcom``)
+=====================================  =================================================  =====================
+
+Not speed-ups but uses of openfisca-core's inner objects, kept where they are:
+``engine._apply_gates`` (``Holder.put_in_cache``, a public method), the parameter
+cache (``TaxBenefitSystem.load_parameters`` overridden in ``openfisca_system.py``, a
+documented extension point: the tree is pickled whole).
 
 1. **Fancy-indexed parameters.**
+
 
 OpenFisca-France reads some parameters per person or per household with a key array
 (``params.zone[zone_apl]``: "fancy indexing"). openfisca-core 44 answers with a
@@ -31,26 +73,71 @@ are answered so. Anything else goes through OpenFisca's own code. Measured inter
 one process (12 pairs, medians): one household 479 -> 399 ms, the 101-point earnings
 curve 548 -> 472 ms.
 
-``tests/core/test_openfisca_speedups.py`` compares every amount of varied households and
-of an earnings curve with and without them. They only install on the openfisca-core
-major version they were written for; any other version keeps OpenFisca's own code.
+3. **Period arithmetic.** ``Instant`` and ``Period`` are immutable tuples, and their
+offsets, bounds and sizes are pure functions of them; a household's computation asks
+for the same few hundred results tens of thousands of times (about 30 % of its time).
+The caches are bounded; ``get_subperiods`` returns a fresh list each time (callers may
+change it).
+
+4. **Model files scanned** (``openfisca_system._LineScanningAst``): openfisca-core parses
+every model file only to record each variable class's source lines (introspection
+data for the Web API, never used to compute): 1.7 s of a 3.2 s load.
+
+5. **Housing-aid zones.** The first computation of a process reads openfisca-france's
+commune -> zone CSV (36,000 rows, with ``csv.DictReader``: 0.1-0.15 s of a
+``guichet simulate``) into ``aides_logement.zone_apl_by_depcom``. ``preload_zone_apl``
+keeps openfisca-france's own dict, as built by its own ``preload_zone_apl()``, in a JSON
+file of the cache folder (keyed on the versions; string keys, integer zones: JSON keeps
+them exactly) and sets it back in a new process; France's function then finds it
+loaded. A missing or unreadable file: France's own reading, and the file written again.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_CORE_MAJOR = "44"
+# The exact versions every speed-up below was checked against (see the module's text).
+CHECKED_AGAINST: dict[str, str] = {"openfisca-core": "44.7.1", "openfisca-france": "176.1.8"}
 
-_state: dict[str, Any] = {"installed": False, "original": None, "original_call": None, "original_calculate": None}
+_state: dict[str, Any] = {"installed": False, "refused_logged": False}
+_originals: list[tuple[type, str, Any]] = []  # (class, attribute, its own __dict__ entry)
 _checked: dict[int, Any] = {}  # id(node) -> node, kept alive so that the id stays its own
 _factored: list[type] = []
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of a distribution, None when unknown."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def enabled() -> bool:
+    """Whether the installed openfisca-core and openfisca-france are exactly the versions
+    the speed-ups were checked against (``CHECKED_AGAINST``); else OpenFisca's own code
+    runs. Logs one line (versions only) the first time it answers no."""
+    found = {name: installed_version(name) for name in CHECKED_AGAINST}
+    if found == CHECKED_AGAINST:
+        return True
+    if not _state["refused_logged"]:
+        _state["refused_logged"] = True
+        log.warning(
+            "OpenFisca speed-ups off: installed %s, checked against %s (OpenFisca's own code runs)",
+            ", ".join(f"{name} {version}" for name, version in found.items()),
+            ", ".join(f"{name} {version}" for name, version in CHECKED_AGAINST.items()),
+        )
+    return False
 
 
 def installed() -> bool:
@@ -58,44 +145,81 @@ def installed() -> bool:
 
 
 def install() -> bool:
-    """Patch ``VectorialParameterNodeAtInstant`` (idempotent); False when not applied."""
+    """Install every speed-up of this module (idempotent) when ``enabled()``; else make
+    sure none is installed. True when they are installed."""
+    if not enabled():
+        uninstall()
+        return False
     if _state["installed"]:
         return True
-    try:
-        from importlib import metadata
-
-        version = metadata.version("openfisca-core")
-        from openfisca_core.parameters.vectorial_parameter_node_at_instant import VectorialParameterNodeAtInstant
-    except Exception:  # noqa: BLE001 - no speed-up: OpenFisca's own code runs
-        return False
-    if version.split(".")[0] != SUPPORTED_CORE_MAJOR:
-        log.info("openfisca-core %s: the parameter speed-up is not installed", version)
-        return False
+    from openfisca_core.parameters.vectorial_parameter_node_at_instant import VectorialParameterNodeAtInstant
+    from openfisca_core.periods import Instant, Period
     from openfisca_core.populations import CorePopulation
     from openfisca_core.simulations import Simulation
 
-    _state["original"] = VectorialParameterNodeAtInstant.__dict__["build_from_node_name"]
-    _state["original_call"] = CorePopulation.__dict__["__call__"]
-    _state["original_calculate"] = Simulation.__dict__["calculate"]
-    VectorialParameterNodeAtInstant.build_from_node_name = staticmethod(_build_from_node_name)
-    CorePopulation.__call__ = _population_call
-    Simulation.calculate = _simulation_calculate
+    _patch(VectorialParameterNodeAtInstant, "build_from_node_name", staticmethod(_build_from_node_name))
+    _state["original_call"] = _patch(CorePopulation, "__call__", _population_call)
+    _state["original_calculate"] = _patch(Simulation, "calculate", _simulation_calculate)
+    _memoise_period_arithmetic(Instant, Period)
     _state["installed"] = True
     return True
 
 
 def uninstall() -> None:
-    """OpenFisca's own method back (the tests compare both)."""
-    if not _state["installed"]:
-        return
-    from openfisca_core.parameters.vectorial_parameter_node_at_instant import VectorialParameterNodeAtInstant
-    from openfisca_core.populations import CorePopulation
-    from openfisca_core.simulations import Simulation
-
-    VectorialParameterNodeAtInstant.build_from_node_name = _state["original"]
-    CorePopulation.__call__ = _state["original_call"]
-    Simulation.calculate = _state["original_calculate"]
+    """OpenFisca's own code back, every method as it was (the tests compare both)."""
+    while _originals:
+        cls, name, original = _originals.pop()
+        setattr(cls, name, original)
     _state["installed"] = False
+
+
+def preload_zone_apl(cache: Path) -> bool:
+    """Speed-up 5: openfisca-france's commune -> housing-aid zone dict from ``cache`` (or
+    read by France's own code, then written there). True when set from the cache."""
+    if not enabled():
+        return False
+    from openfisca_france.model.prestations import aides_logement
+
+    if aides_logement.zone_apl_by_depcom is not None:
+        return False
+    try:
+        zones = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(zones, dict) and zones and all(
+                isinstance(k, str) and type(v) is int for k, v in zones.items()):
+            aides_logement.zone_apl_by_depcom = zones
+            return True
+    except (OSError, ValueError):
+        pass
+    aides_logement.preload_zone_apl()
+    try:
+        cache.write_text(json.dumps(aides_logement.zone_apl_by_depcom), encoding="utf-8")
+    except OSError:  # only slower next time
+        log.warning("could not write the housing-aid zone cache")
+    return False
+
+
+def _patch(cls: type, name: str, replacement: Any) -> Any:
+    """Replace ``cls.name`` (put back by ``uninstall``); the original."""
+    original = cls.__dict__[name]
+    _originals.append((cls, name, original))
+    setattr(cls, name, replacement)
+    return original
+
+
+def _memoise_period_arithmetic(instant: type, period: type) -> None:
+    """Speed-up 3: bounded caches on the pure arithmetic of ``Instant`` and ``Period``."""
+    _patch(instant, "offset", functools.lru_cache(maxsize=65536)(instant.__dict__["offset"]))
+    _patch(period, "offset", functools.lru_cache(maxsize=65536)(period.__dict__["offset"]))
+    for name in ("stop", "size_in_months", "size_in_days", "size_in_years", "last_3_months", "last_month",
+                 "last_year", "n_2", "this_year", "first_month"):
+        _patch(period, name, property(functools.lru_cache(maxsize=65536)(period.__dict__[name].fget)))
+    original_subperiods = period.__dict__["get_subperiods"]
+    subperiods = functools.lru_cache(maxsize=16384)(lambda self, unit: tuple(original_subperiods(self, unit)))
+
+    def get_subperiods(self: Any, unit: Any) -> list[Any]:
+        return list(subperiods(self, unit))  # a fresh list: callers may change it
+
+    _patch(period, "get_subperiods", get_subperiods)
 
 
 def _population_call(self: Any, variable_name: str, period: Any, options: Any = None) -> Any:

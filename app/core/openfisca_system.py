@@ -64,8 +64,11 @@ class CachedFranceSystem(CountryTaxBenefitSystem):
     def __init__(self) -> None:
         from openfisca_core.taxbenefitsystems import tax_benefit_system as loader
 
+        from app.core.openfisca_speedups import enabled
+
         original = loader.ast
-        loader.ast = _LineScanningAst
+        if enabled():  # speed-up 4 of openfisca_speedups.py, on the checked versions only
+            loader.ast = _LineScanningAst
         try:
             super().__init__()
         finally:
@@ -88,34 +91,3 @@ class CachedFranceSystem(CountryTaxBenefitSystem):
 @functools.lru_cache(maxsize=1)
 def _france_metadata() -> dict[str, str]:
     return dict(FranceTaxBenefitSystem.get_package_metadata(CountryTaxBenefitSystem.__new__(CountryTaxBenefitSystem)))
-
-
-def memoise_period_arithmetic() -> None:
-    """Cache openfisca-core's pure period and instant arithmetic (idempotent).
-
-    ``Instant`` and ``Period`` are immutable tuples, and their offsets, bounds and
-    sizes are pure functions of them; a household's computation asks for the same
-    few hundred results tens of thousands of times (about 30 % of its time). The
-    caches are bounded.
-    """
-    from openfisca_core.periods import Instant, Period
-
-    if getattr(Period, "_guichet_memoised", False):
-        return
-    Instant.offset = functools.lru_cache(maxsize=65536)(Instant.offset)  # type: ignore[method-assign]
-    Period.offset = functools.lru_cache(maxsize=65536)(Period.offset)  # type: ignore[method-assign]
-    for name in ("stop", "size_in_months", "size_in_days", "size_in_years", "last_3_months", "last_month",
-                 "last_year", "n_2", "this_year", "first_month"):
-        prop = getattr(Period, name)
-        setattr(Period, name, property(functools.lru_cache(maxsize=65536)(prop.fget)))
-    original_subperiods = Period.get_subperiods
-    subperiods = functools.lru_cache(maxsize=16384)(lambda self, unit: tuple(original_subperiods(self, unit)))
-
-    def get_subperiods(self: Any, unit: Any) -> list[Any]:
-        return list(subperiods(self, unit))  # a fresh list: callers may change it
-
-    Period.get_subperiods = get_subperiods  # type: ignore[method-assign]
-    Period._guichet_memoised = True  # type: ignore[attr-defined]
-
-
-memoise_period_arithmetic()

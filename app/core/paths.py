@@ -47,3 +47,12 @@ def cache_dir() -> Path:
 
 def log_dir() -> Path:
     return private_dir(user_data_dir() / "logs")
+
+
+CASE_DATABASE_NAME = "guichet.db"
+
+
+def case_database_path() -> Path:
+    """The case database's file (``app/core/store``), without importing the store: the
+    command line checks it exists before paying for the store's imports."""
+    return user_data_dir() / CASE_DATABASE_NAME

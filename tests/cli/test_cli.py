@@ -216,3 +216,74 @@ def test_stale_ceiling_is_said_beside_the_benefit(capsys: pytest.CaptureFixture[
     css = next(b for b in json.loads(out)["benefits"] if b["benefit_id"] == "css_participation")
     assert [p["since"] for p in css["stale_parameters"]] == ["2024-04-01"]
     assert css["stale_parameters"][0]["text"].endswith("du 01/04/2024 : le montant peut différer")
+
+
+# --------------------------------------------------------------------------- several files
+
+
+@pytest.fixture()
+def two_cases(case_file: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The case above, and example 03 (a retired woman alone in Toulouse) at MONTH."""
+    root = Path(__file__).resolve().parents[2]
+    data = json.loads((root / "examples" / "03-retraitee-seule-toulouse.json").read_text(encoding="utf-8"))
+    other = tmp_path / "retraitee.json"
+    other.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return case_file, other
+
+
+def test_several_files_give_one_named_block_each_with_each_files_own_amounts(
+    engine: Any, two_cases: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.core.casefile import load_case
+
+    first, second = two_cases
+    code, out, _ = run(capsys, "simulate", str(first), str(second), "--month", MONTH)
+    assert code == 0
+    # oracle: each file alone through the same command
+    alone = []
+    for path in (first, second):
+        code_alone, out_alone, _ = run(capsys, "simulate", str(path), "--month", MONTH)
+        assert code_alone == 0
+        alone.append(out_alone.rstrip("\n"))
+    blocks = out.rstrip("\n").split("\n\n" + t("cli.case_file", path=str(second)) + "\n")
+    assert blocks[0] == t("cli.case_file", path=str(first)) + "\n" + alone[0]
+    assert blocks[1] == alone[1]
+    assert alone[0] != alone[1]
+    # and the amounts are the engine's for each household
+    expected = engine.compute(load_case(second)[0], MONTH)
+    assert f"{formats.euros(expected.total_monthly())}" in blocks[1]
+
+
+def test_several_files_in_json_are_a_list_naming_each_file(
+    engine: Any, two_cases: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.core.casefile import load_case
+
+    first, second = two_cases
+    code, out, _ = run(capsys, "simulate", str(first), str(second), "--month", MONTH, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [item["file"] for item in data] == [str(first), str(second)]
+    for item, path in zip(data, (first, second)):
+        expected = engine.compute(load_case(path)[0], MONTH)
+        assert {b["benefit_id"]: b["amount"] for b in item["benefits"]} == {
+            b.benefit_id: b.amount for b in expected.benefits}
+
+
+def test_several_files_with_a_handout_are_refused_before_computing(
+    two_cases: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf = tmp_path / "fiche.pdf"
+    code, out, err = run(capsys, "simulate", *map(str, two_cases), "--pdf", str(pdf))
+    assert code == 2 and out == "" and not pdf.exists()
+    assert err.strip() == t("cli.pdf_one_case")
+
+
+def test_a_bad_file_among_several_is_named(
+    case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ pas du json", encoding="utf-8")
+    code, out, err = run(capsys, "simulate", str(case_file), str(bad))
+    assert code == 2 and out == ""
+    assert t("cli.case_file", path=str(bad)) in err and t("cli.invalid_case") in err

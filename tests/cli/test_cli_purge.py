@@ -61,3 +61,24 @@ def test_the_automatic_purge_stays_quiet_when_the_gui_holds_the_database(
         assert cli.purge_cases(confirmed=False, explicit=False) == 0
         assert capsys.readouterr().err == ""
         assert holder.count_cases() == 2
+
+
+def test_the_automatic_purge_opens_the_database_once_a_day_and_guichet_purge_always(
+        data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old_cases(2)
+    cli.purge_cases(confirmed=False, explicit=False)
+    assert "2 dossiers inutilisés" in capsys.readouterr().err
+    old_cases(1)
+    cli.purge_cases(confirmed=False, explicit=False)  # the same day: not opened again
+    assert capsys.readouterr().err == ""
+    with Store.open() as store:
+        assert store.count_cases() == 1
+    assert cli.main(["purge"]) == 0  # the explicit command is not limited
+    assert "1 dossier" in capsys.readouterr().err
+    with Store.open() as store:
+        assert store.count_cases() == 0
+    (data_dir / "cache" / "automatic_purge_day.txt").write_text("2000-01-01", encoding="ascii")
+    old_cases(1)
+    cli.purge_cases(confirmed=False, explicit=False)  # another day: it runs
+    with Store.open() as store:
+        assert store.count_cases() == 0

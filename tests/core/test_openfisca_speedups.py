@@ -22,6 +22,8 @@ from typing import Any, Iterator
 import numpy as np
 import pytest
 
+from openfisca_france import CountryTaxBenefitSystem
+
 from app.core import openfisca_speedups
 from app.core.batch_input import open_source, parse_record
 from app.core.casefile import load_case
@@ -125,3 +127,110 @@ def test_a_full_trace_is_the_same_with_openfisca_cores_own_code(engine: Any, ori
     slow = export_trace(engine, household, MONTH, "rsa")
     assert fast["node_count"] == slow["node_count"] > 1000
     assert {**fast, "exported_at": None} == {**slow, "exported_at": None}
+
+
+# --------------------------------------------------------------------------- version check
+
+
+@pytest.fixture
+def other_core_version(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """openfisca-core reported as a version the speed-ups were not checked against."""
+    real = openfisca_speedups.installed_version
+    monkeypatch.setattr(openfisca_speedups, "installed_version",
+                        lambda name: "45.0.0" if name == "openfisca-core" else real(name))
+    monkeypatch.setitem(openfisca_speedups._state, "refused_logged", False)
+    yield
+    monkeypatch.undo()
+    assert openfisca_speedups.install()
+
+
+def test_the_speed_ups_are_checked_against_the_installed_versions() -> None:
+    """The versions in the contract are the ones installed (a bump of either must come
+    with this file's comparisons run again and ``CHECKED_AGAINST`` updated)."""
+    from importlib import metadata
+
+    assert openfisca_speedups.CHECKED_AGAINST == {
+        "openfisca-core": metadata.version("openfisca-core"),
+        "openfisca-france": metadata.version("openfisca-france"),
+    }
+    assert openfisca_speedups.enabled()
+    assert openfisca_speedups.install() and openfisca_speedups.installed()
+
+
+def test_another_openfisca_core_turns_every_speed_up_off_with_one_log_line(
+        engine: Any, other_core_version: None, caplog: pytest.LogCaptureFixture) -> None:
+    from openfisca_core.parameters.vectorial_parameter_node_at_instant import VectorialParameterNodeAtInstant
+    from openfisca_core.periods import Period
+    from openfisca_core.populations import CorePopulation
+    from openfisca_core.simulations import Simulation
+
+    household = load_case(example_files()[0])[0]
+    fast = engine.compute(household, MONTH)
+    with caplog.at_level("INFO", logger="app.core.openfisca_speedups"):
+        assert openfisca_speedups.install() is False
+        assert openfisca_speedups.install() is False  # asked again: no second line
+    assert not openfisca_speedups.installed()
+    lines = [r for r in caplog.records if r.name == "app.core.openfisca_speedups"]
+    assert len(lines) == 1 and lines[0].levelname == "WARNING"
+    assert "openfisca-core 45.0.0" in lines[0].getMessage() and "44.7.1" in lines[0].getMessage()
+    # OpenFisca's own code is back, every method (the standard path)
+    assert CorePopulation.__call__.__module__.startswith("openfisca_core")
+    assert Simulation.calculate.__module__.startswith("openfisca_core")
+    assert VectorialParameterNodeAtInstant.build_from_node_name.__module__.startswith("openfisca_core")
+    assert not hasattr(Period.__dict__["stop"].fget, "cache_info")
+    # and the amounts are those of the standard path
+    assert engine.compute(household, MONTH).benefits == fast.benefits
+
+
+def test_a_new_system_on_another_openfisca_core_is_loaded_by_openfiscas_own_parser(
+        other_core_version: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openfisca_core.taxbenefitsystems import tax_benefit_system as loader
+
+    from app.core.openfisca_system import CachedFranceSystem, _LineScanningAst
+
+    seen = []
+    original_init = CountryTaxBenefitSystem.__init__
+
+    def spy(self: Any) -> None:
+        seen.append(loader.ast)
+        raise RuntimeError("stop here")  # the full load is not needed to see the parser
+
+    monkeypatch.setattr(CountryTaxBenefitSystem, "__init__", spy)
+    with pytest.raises(RuntimeError):
+        CachedFranceSystem()
+    monkeypatch.setattr(CountryTaxBenefitSystem, "__init__", original_init)
+    assert seen and seen[0] is not _LineScanningAst
+    assert loader.ast is not _LineScanningAst
+
+
+def test_the_housing_aid_zones_from_the_cache_are_openfisca_frances_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Oracle: ``preload_zone_apl()`` of openfisca-france itself, on a fresh module dict."""
+    from openfisca_france.model.prestations import aides_logement
+
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    aides_logement.preload_zone_apl()
+    frances = aides_logement.zone_apl_by_depcom
+    assert frances and frances["69123"] in (1, 2, 3)  # Lyon
+    cache = tmp_path / "zones.json"
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is False  # no file yet: France's reading, written
+    assert aides_logement.zone_apl_by_depcom == frances and cache.exists()
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is True
+    assert aides_logement.zone_apl_by_depcom == frances
+    cache.write_text('{"69123": "1"}', encoding="utf-8")  # not ours: France's reading again
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is False
+    assert aides_logement.zone_apl_by_depcom == frances
+
+
+def test_on_another_openfisca_core_the_zones_are_read_by_openfisca_france(
+        other_core_version: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openfisca_france.model.prestations import aides_logement
+
+    cache = tmp_path / "zones.json"
+    cache.write_text('{"69123": 3}', encoding="utf-8")
+    monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
+    assert openfisca_speedups.preload_zone_apl(cache) is False
+    assert aides_logement.zone_apl_by_depcom is None  # left to France's own first reading

@@ -82,7 +82,7 @@ from app.core.store.sqlfile import (
     translated,
 )
 
-DATABASE_NAME = "guichet.db"
+DATABASE_NAME = paths.CASE_DATABASE_NAME
 DEFAULT_RETENTION_DAYS = 90
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650
@@ -102,7 +102,7 @@ log = logging.getLogger(__name__)
 
 
 def default_path() -> Path:
-    return paths.user_data_dir() / DATABASE_NAME
+    return paths.case_database_path()
 
 
 def _latest_backup(path: Path) -> Path | None:
