@@ -268,6 +268,15 @@ _RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _OPENING, _CLOSING = "([{«", ")]}»"
 _MIRROR = str.maketrans("()[]{}«»", ")(][}{»«")
 _MIRRORED = {0: TA_RIGHT, 1: 1, 2: TA_LEFT, 4: 4, TA_LEFT: TA_RIGHT, TA_RIGHT: TA_LEFT}
+_NO_ISOLATES = {0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None}
+
+
+def isolate(text: str) -> str:
+    """Left-to-right text (a phone number, an address) kept in its order inside a
+    right-to-left sentence (Unicode isolates, removed before drawing)."""
+    return f"\u2066{text}\u2069" if is_right_to_left() else text
+
+
 RTL_SAFETY = 0.92  # shaped Arabic can be a little wider than its letters measured one by one
 
 
@@ -279,7 +288,7 @@ def visual_words(line: str) -> str:
     from bidi import get_display
 
     out = []
-    for word in get_display(line, base_dir="R").split(" "):
+    for word in get_display(line, base_dir="R").translate(_NO_ISOLATES).split(" "):
         if _RTL_CHARS.search(word):
             out.append(word[::-1])
             continue
@@ -291,13 +300,16 @@ def visual_words(line: str) -> str:
     return " ".join(out)
 
 
+_SPACES = re.compile(r"[ \t\n]+")
+
+
 def _break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """Greedy line breaking of logical text at spaces; a word wider than the line is cut."""
     lines: list[str] = []
     current = ""
     space = pdfmetrics.stringWidth(" ", font, size)
     used = 0.0
-    for word in text.split():
+    for word in _SPACES.split(text.strip()):  # not str.split(): no-break spaces keep an amount whole
         word_width = pdfmetrics.stringWidth(word, font, size)
         while word_width > width and len(word) > 1:  # an unbroken word longer than the line
             cut = max(1, int(len(word) * width / word_width))
@@ -529,10 +541,9 @@ class _NumberedCanvas(Canvas):
         s = styles()
         half = FRAME_WIDTH / 2
         # Drawn as paragraphs: shaped and right to left in Arabic (the page number on the left).
-        start, end = (s.footer_end, s.footer_start) if is_right_to_left() else (s.footer_start, s.footer_end)
-        left = para(section.footer_left, start)
-        right = para(t("handout.footer.page", page=page, total=total), end)
-        if is_right_to_left():
+        left = para(section.footer_left, s.footer_start)
+        right = para(t("handout.footer.page", page=page, total=total), s.footer_end)
+        if is_right_to_left():  # mirrored: the title on the right, the page number on the left
             left, right = right, left
         for flowable, x in ((left, MARGIN_X), (right, MARGIN_X + half)):
             flowable.wrapOn(self, half, 20)

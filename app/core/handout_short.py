@@ -43,6 +43,7 @@ from app.core.handout_layout import (
     NOTICE_TINT,
     TINT,
     QRFlowable,
+    isolate,
     left_to_right,
     para,
     styles,
@@ -190,7 +191,7 @@ def _header(context: _Context) -> list[Flowable]:
     logo = _logo(point.logo_path)
     if logo is not None:
         left.append(logo)
-    left.append(para(point.name, s.header_name))
+    left.append(left_to_right(point.name, s.header_name))
     right = [para(t("handout.header.date", date=formats.date(context.day)), s.compact),
              para(t("handout.header.month", month=formats.month(context.result.month)), s.compact)]
     return [
@@ -234,7 +235,7 @@ def _benefits_table(context: _Context) -> list[Flowable]:
             para(benefit.paying_body.short, s.compact),
             how,
         ])
-    widths = [FRAME_WIDTH * w for w in (0.34, 0.22, 0.13, 0.31)]
+    widths = [FRAME_WIDTH * w for w in (0.31, 0.25, 0.13, 0.31)]  # « 1 234,50 € par mois » on one line
     table = _table(data, widths, [
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, GRID),
@@ -266,8 +267,9 @@ def papers(rows: list[tuple[Benefit, BenefitResult]]) -> list[Paper]:
     return [Paper(text, tuple(benefits)) for text, benefits in found.values()]
 
 
-def _papers(context: _Context) -> list[Flowable]:
-    """The checklist, in two columns (read row by row)."""
+def _papers(context: _Context, translated: bool = True) -> list[Flowable]:
+    """The checklist, in two columns (read row by row); each paper's translation under
+    it when ``translated``."""
     items = papers(context.to_request())
     if not items:
         return []
@@ -276,7 +278,7 @@ def _papers(context: _Context) -> list[Flowable]:
     for paper in items:
         cell: list[Flowable] = [left_to_right(f"☐ {paper.text}", s.compact)]
         key = paper_key(paper.text)
-        if current_language() != "fr" and has(key):
+        if translated and current_language() != "fr" and has(key):
             cell.append(para(t(key), s.compact))
         names = ", ".join(b.short_label for b in paper.benefits)
         cell.append(para(t("handout.short.paper_for", names=names), s.compact_grey))
@@ -341,13 +343,14 @@ def _contact(context: _Context) -> list[Flowable]:
 
     s = styles()
     point = context.service_point
-    lines: list[Flowable] = [para(t("handout.short.contact_title"), s.compact_bold), para(point.name, s.compact_bold)]
+    lines: list[Flowable] = [para(t("handout.short.contact_title"), s.compact_bold),
+                             left_to_right(point.name, s.compact_bold)]
     if point.address:
-        lines.append(para(point.address, s.compact))
+        lines.append(left_to_right(point.address, s.compact))
     if point.phone:
-        lines.append(para(t("handout.header.phone", phone=point.phone), s.compact))
+        lines.append(para(t("handout.header.phone", phone=isolate(point.phone)), s.compact))
     if point.opening_hours:
-        lines.append(para(t("handout.header.hours", hours=point.opening_hours), s.compact))
+        lines.append(para(t("handout.header.hours", hours=isolate(point.opening_hours)), s.compact))
     facts = [t("handout.short.given_on", date=formats.date(context.day)),
              t("handout.header.month", month=formats.month(context.result.month))]
     version = context.rules_version()
@@ -386,6 +389,8 @@ def _fit(context: _Context, page_one: list[Flowable]) -> list[Flowable]:
         return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact]
     if _height(page_one + contact) <= FRAME_HEIGHT - slack:
         return [*page_one, *contact, PageBreak(), *checklist, *conditions, *others]
+    if _height(page_one + checklist + conditions + others + contact) > 2 * FRAME_HEIGHT - 2 * slack:
+        checklist = _papers(context, translated=False)  # the papers in French only (translated in the detailed version)
     return [*page_one, *checklist, *conditions, *others, *contact]
 
 
