@@ -67,6 +67,8 @@ from app.core.handout_layout import (
     Section,
     bounded,
     bullets,
+    isolate,
+    left_to_right,
     link,
     markup,
     para,
@@ -469,22 +471,8 @@ def _citizen_story(context: _Context) -> list[Flowable]:
 def _header(context: _Context) -> list[Flowable]:
     s = styles()
     point = context.service_point
-    lines: list[Flowable] = [para(point.name, s.header_name)]
-    if point.address:
-        lines.append(para(point.address, s.cell))
-    if point.phone:
-        lines.append(para(t("handout.header.phone", phone=point.phone), s.cell))
-    if point.opening_hours:
-        lines.append(para(t("handout.header.hours", hours=point.opening_hours), s.cell))
-
-    facts = [t("handout.header.date", date=formats.date(context.day)),
-             t("handout.header.month", month=formats.month(context.result.month))]
-    version = context.rules_version()
-    if version:
-        facts.append(t("handout.header.rules", version=version))
-    if context.household.reference:
-        facts.append(t("handout.header.reference", reference=context.household.reference))
-    facts_cell = [para(line, s.cell) for line in facts]
+    lines = contact_lines(context, s.header_name, s.cell)
+    facts_cell = [para(line, s.cell) for line in fact_lines(context, t("handout.header.date", date=formats.date(context.day)))]
 
     logo = _logo(point.logo_path)
     left: list[Flowable] = ([logo] if logo is not None else []) + lines
@@ -506,6 +494,30 @@ def _header(context: _Context) -> list[Flowable]:
         para(t("handout.title"), s.title),
         para(t("handout.subtitle"), s.subtitle),
     ]
+
+
+def contact_lines(context: _Context, name_style: Any, style: Any) -> list[Flowable]:
+    """The service point: its name, address, phone and hours (left to right in Arabic)."""
+    point = context.service_point
+    lines: list[Flowable] = [left_to_right(point.name, name_style)]
+    if point.address:
+        lines.append(left_to_right(point.address, style))
+    if point.phone:
+        lines.append(para(t("handout.header.phone", phone=isolate(point.phone)), style))
+    if point.opening_hours:
+        lines.append(para(t("handout.header.hours", hours=isolate(point.opening_hours)), style))
+    return lines
+
+
+def fact_lines(context: _Context, first: str) -> list[str]:
+    """``first`` (the date), the month computed, the rules' version, the case's reference."""
+    facts = [first, t("handout.header.month", month=formats.month(context.result.month))]
+    version = context.rules_version()
+    if version:
+        facts.append(t("handout.header.rules", version=version))
+    if context.household.reference:
+        facts.append(t("handout.header.reference", reference=context.household.reference))
+    return facts
 
 
 def _logo(path: Path | None) -> Flowable | None:
@@ -572,7 +584,7 @@ def _summary(context: _Context) -> list[Flowable]:
         para(t("handout.summary.column_amount"), s.cell_bold),
     ]]
     for benefit, item in rows:
-        data.append([para(benefit.label, s.cell), para(amount_text(benefit, item), s.cell_bold)])
+        data.append([_name(benefit, s.cell), para(amount_text(benefit, item), s.cell_bold)])
     table = Table(
         data,
         colWidths=[FRAME_WIDTH * 0.62, FRAME_WIDTH * 0.38],
@@ -631,6 +643,13 @@ def _to_request(context: _Context, automatic: bool = False) -> list[Flowable]:
     return story
 
 
+def _name(benefit: Benefit, style: Any) -> list[Flowable]:
+    """The benefit's French name, and its translation under it in another language."""
+    from app.core.handout_short import benefit_name
+
+    return benefit_name(benefit, style)
+
+
 def _heading_bar(benefit: Benefit, amount: str) -> Table:
     """The benefit's name and its amount on a tinted bar; the amount goes under the
     name when both do not fit side by side."""
@@ -648,13 +667,13 @@ def _heading_bar(benefit: Benefit, amount: str) -> Table:
     if amount_width <= FRAME_WIDTH * 0.42:
         width = max(amount_width, FRAME_WIDTH * 0.30)
         return Table(
-            [[para(benefit.label, s.h2), para(amount, s.amount)]],
+            [[_name(benefit, s.h2), para(amount, s.amount)]],
             colWidths=[FRAME_WIDTH - width, width],
             style=table_style(commands),
         )
     commands.append(("TOPPADDING", (0, 1), (-1, 1), 0))
     return Table(
-        [[para(benefit.label, s.h2)], [para(amount, s.amount_left)]],
+        [[_name(benefit, s.h2)], [para(amount, s.amount_left)]],
         colWidths=[FRAME_WIDTH],
         style=table_style(commands),
     )
@@ -774,7 +793,7 @@ def _already_received(context: _Context) -> list[Flowable]:
     s = styles()
     story = _section_title(t("handout.section.already"), t("handout.section.already_intro"))
     data = [
-        [para(benefit.label, s.cell), para(_received_amount(benefit, item), s.cell_bold), para(benefit.paying_body.name, s.cell)]
+        [_name(benefit, s.cell), para(_received_amount(benefit, item), s.cell_bold), para(benefit.paying_body.name, s.cell)]
         for benefit, item in rows
     ]
     story.append(Table(

@@ -22,6 +22,7 @@ language has them.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -31,7 +32,8 @@ from urllib.parse import urlsplit
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer, Table
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table
 
 from app.core import formats
 from app.core.catalogue import Benefit
@@ -41,11 +43,13 @@ from app.core.handout_layout import (
     FRAME_WIDTH,
     NOTICE_EDGE,
     NOTICE_TINT,
+    FONT,
     TINT,
     QRFlowable,
-    isolate,
     left_to_right,
+    markup,
     para,
+    rich,
     styles,
     table_style,
 )
@@ -56,7 +60,9 @@ if TYPE_CHECKING:
     from app.core.handout import _Context
 
 QR_SIZE = 25 * mm
+QR_SIZE_TIGHT = 20 * mm  # modules of 0.45 mm or more for the addresses of the catalogue: still read by a phone
 QR_PER_ROW = 4
+QR_MAX_PER_ROW = 6
 GRID = colors.HexColor("#9a9a9a")  # rules between rows: visible in black and white
 
 
@@ -83,13 +89,16 @@ def _table(data: list[list[Any]], widths: list[float], commands: Sequence[tuple[
     ]))
 
 
-def benefit_name(benefit: Benefit, style: Any) -> list[Flowable]:
-    """The benefit's French name (as the paying body writes it), then its translation."""
-    out: list[Flowable] = [left_to_right(benefit.label, style)]
+def benefit_name(benefit: Benefit, style: Any, tight: bool = False) -> list[Flowable]:
+    """The benefit's French name (as the paying body writes it), then its translation
+    (``tight``, left to right: in the same paragraph, after a dash)."""
     key = f"catalogue.{benefit.id}.label"
-    if current_language() != "fr" and has(key):
-        out.append(para(t(key), styles().compact_grey))
-    return out
+    if current_language() == "fr" or not has(key):
+        return [left_to_right(benefit.label, style)]
+    if tight and not is_right_to_left():
+        grey = styles().compact_grey.textColor.hexval()[2:]
+        return [rich(f"{markup(benefit.label)} <font color=\"#{grey}\" name=\"{FONT}\">— {markup(t(key))}</font>", style)]
+    return [left_to_right(benefit.label, style), para(t(key), styles().compact_grey)]
 
 
 def paper_key(text: str) -> str:
@@ -157,7 +166,7 @@ def qr_groups(rows: list[tuple[Benefit, BenefitResult]]) -> list[QRGroup]:
     return [QRGroup(target, body, tuple(benefits)) for target, (body, benefits) in groups.items()]
 
 
-def _qr_strip(rows: list[tuple[Benefit, BenefitResult]]) -> list[Flowable]:
+def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) -> list[Flowable]:
     groups = qr_groups(rows)
     if not groups:
         return []
@@ -165,18 +174,20 @@ def _qr_strip(rows: list[tuple[Benefit, BenefitResult]]) -> list[Flowable]:
     cells: list[list[Flowable]] = []
     for group in groups:
         names = ", ".join(b.short_label for b in group.benefits)
-        cell: list[Flowable] = [QRFlowable(group.target, size=QR_SIZE), para(group.body, s.compact_bold)]
-        if group.body != host(group.target):
+        cell: list[Flowable] = [QRFlowable(group.target, size=min(size, FRAME_WIDTH / QR_MAX_PER_ROW - 6)),
+                                para(group.body, s.compact_bold)]
+        if group.body != host(group.target) and size == QR_SIZE:  # tight: the table's rows name the site
             cell.append(left_to_right(host(group.target), s.compact))
         cells.append(cell + [left_to_right(names, s.compact_grey)])
-    width = FRAME_WIDTH / QR_PER_ROW
-    data = [cells[i:i + QR_PER_ROW] for i in range(0, len(cells), QR_PER_ROW)]
-    data = [row + [[] for _ in range(QR_PER_ROW - len(row))] for row in data]
-    return [
+    per_row = max(QR_PER_ROW, min(len(cells), QR_MAX_PER_ROW))  # up to six side by side: one row
+    width = FRAME_WIDTH / per_row
+    data = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
+    data = [row + [[] for _ in range(per_row - len(row))] for row in data]
+    return [KeepTogether([  # the title never alone at the foot of page 1
         Spacer(1, 2 * mm),
         para(t("handout.short.qr_title"), s.compact_bold),
         _table(data, [width] * QR_PER_ROW, [("LEFTPADDING", (0, 0), (-1, -1), 0)]),
-    ]
+    ])]
 
 
 # --------------------------------------------------------------------------- page 1
@@ -212,7 +223,7 @@ def _total_and_notice(context: _Context) -> list[Flowable]:
             box(notice, NOTICE_TINT, NOTICE_EDGE)]
 
 
-def _benefits_table(context: _Context) -> list[Flowable]:
+def _benefits_table(context: _Context, tight: bool = False) -> list[Flowable]:
     from app.core.handout import amount_text
 
     s = styles()
@@ -230,18 +241,22 @@ def _benefits_table(context: _Context) -> list[Flowable]:
         if item.status == "to_check":
             how.append(para(t("handout.short.to_check"), s.compact_grey))
         data.append([
-            benefit_name(benefit, s.compact_bold),
+            benefit_name(benefit, s.compact_bold, tight),
             para(amount_text(benefit, item), s.compact_bold),
             para(benefit.paying_body.short, s.compact),
             how,
         ])
-    widths = [FRAME_WIDTH * w for w in (0.31, 0.25, 0.13, 0.31)]  # « 1 234,50 € par mois » on one line
+    # « 1 234,50 € par mois » on one line; a wider name column when a translation follows it
+    shares = (0.31, 0.25, 0.13, 0.31) if current_language() == "fr" else (0.37, 0.24, 0.12, 0.27)
+    widths = [FRAME_WIDTH * w for w in shares]
     table = _table(data, widths, [
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, GRID),
+        *([("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)] if tight else []),
     ])
     table.repeatRows = 1
-    return [para(t("handout.section.to_request"), s.compact_h1), table, *_qr_strip(rows)]
+    return [para(t("handout.section.to_request"), s.compact_h1), table,
+            *_qr_strip(rows, QR_SIZE_TIGHT if tight else QR_SIZE)]
 
 
 # --------------------------------------------------------------------------- page 2
@@ -267,7 +282,7 @@ def papers(rows: list[tuple[Benefit, BenefitResult]]) -> list[Paper]:
     return [Paper(text, tuple(benefits)) for text, benefits in found.values()]
 
 
-def _papers(context: _Context, translated: bool = True) -> list[Flowable]:
+def _papers(context: _Context, translated: bool = True, tight: bool = False) -> list[Flowable]:
     """The checklist, in two columns (read row by row); each paper's translation under
     it when ``translated``."""
     items = papers(context.to_request())
@@ -276,12 +291,16 @@ def _papers(context: _Context, translated: bool = True) -> list[Flowable]:
     s = styles()
     cells: list[list[Flowable]] = []
     for paper in items:
-        cell: list[Flowable] = [left_to_right(f"☐ {paper.text}", s.compact)]
         key = paper_key(paper.text)
-        if translated and current_language() != "fr" and has(key):
-            cell.append(para(t(key), s.compact))
         names = ", ".join(b.short_label for b in paper.benefits)
-        cell.append(para(t("handout.short.paper_for", names=names), s.compact_grey))
+        if not translated and tight:  # one paragraph each
+            cell = [left_to_right(f"☐ {paper.text} — {t('handout.short.paper_for', names=names)}", s.compact)]
+        elif translated and current_language() != "fr" and has(key):  # the French text, then the translation
+            cell = [left_to_right(f"☐ {paper.text}", s.compact),
+                    para(f"{t(key)} · {t('handout.short.paper_for', names=names)}", s.compact_grey)]
+        else:
+            cell = [left_to_right(f"☐ {paper.text}", s.compact),
+                    para(t("handout.short.paper_for", names=names), s.compact_grey)]
         cells.append(cell)
     half = (len(cells) + 1) // 2  # first column down, then the second: the order asked
     data = [[cells[i], cells[half + i] if half + i < len(cells) else []] for i in range(half)]
@@ -314,8 +333,9 @@ def _conditions(context: _Context, keep: int | None) -> list[Flowable]:
     ]
 
 
-def _other_benefits(context: _Context) -> list[Flowable]:
-    """Benefits coming without a claim, already received, and not computed."""
+def _other_benefits(context: _Context, tight: bool = False) -> list[Flowable]:
+    """Benefits coming without a claim, already received, and not computed (``tight``:
+    without the sections' introductions)."""
     from app.core.handout import _received_amount
 
     s = styles()
@@ -328,7 +348,7 @@ def _other_benefits(context: _Context) -> list[Flowable]:
             continue
         data = [[benefit_name(b, s.compact_bold), para(_received_amount(b, r), s.compact_bold),
                  para(b.paying_body.short, s.compact)] for b, r in rows]
-        out += [para(title, s.compact_h1), para(intro, s.compact),
+        out += [para(title, s.compact_h1), *([] if tight else [para(intro, s.compact)]),
                 _table(data, [FRAME_WIDTH * w for w in (0.50, 0.32, 0.18)],
                        [("LINEBELOW", (0, 0), (-1, -1), 0.5, GRID)])]
     failed = context.failed()
@@ -338,60 +358,58 @@ def _other_benefits(context: _Context) -> list[Flowable]:
     return out
 
 
-def _contact(context: _Context) -> list[Flowable]:
-    from app.core.handout import box
+def _contact(context: _Context, tight: bool = False) -> list[Flowable]:
+    from app.core.handout import box, contact_lines, fact_lines
 
     s = styles()
-    point = context.service_point
     lines: list[Flowable] = [para(t("handout.short.contact_title"), s.compact_bold),
-                             left_to_right(point.name, s.compact_bold)]
-    if point.address:
-        lines.append(left_to_right(point.address, s.compact))
-    if point.phone:
-        lines.append(para(t("handout.header.phone", phone=isolate(point.phone)), s.compact))
-    if point.opening_hours:
-        lines.append(para(t("handout.header.hours", hours=isolate(point.opening_hours)), s.compact))
-    facts = [t("handout.short.given_on", date=formats.date(context.day)),
-             t("handout.header.month", month=formats.month(context.result.month))]
-    version = context.rules_version()
-    if version:
-        facts.append(t("handout.header.rules", version=version))
-    if context.household.reference:
-        facts.append(t("handout.header.reference", reference=context.household.reference))
+                             *contact_lines(context, s.compact_bold, s.compact)]
+    facts = fact_lines(context, t("handout.short.given_on", date=formats.date(context.day)))
+    if tight:  # the rules' version is in the detailed version and the agent's copy
+        facts = [line for line in facts if not line.startswith(t("handout.header.rules", version=""))]
     facts.append(t("handout.short.detailed_exists"))
-    lines += [para(line, s.compact_grey) for line in facts]
-    return [Spacer(1, 3 * mm), box(lines, TINT)]
+    columns = _table([[lines, [para(line, s.compact_grey) for line in facts]]], [FRAME_WIDTH * 0.5 - 9] * 2,
+                     [("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    return [Spacer(1, 3 * mm), box([columns], TINT)]
 
 
 def _height(flowables: list[Flowable]) -> float:
+    """The height the flowables take in the frame (measured on a scratch canvas)."""
+    canvas = Canvas(io.BytesIO())
     total = 0.0
     for flowable in flowables:
-        _w, h = flowable.wrap(FRAME_WIDTH, FRAME_HEIGHT * 4)
+        _w, h = flowable.wrapOn(canvas, FRAME_WIDTH, FRAME_HEIGHT * 4)
         total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total
 
 
-def _fit(context: _Context, page_one: list[Flowable]) -> list[Flowable]:
+def _fit(context: _Context, tight: bool) -> tuple[list[Flowable], bool]:
     """Page 1, then page 2 made to fit one page: the conditions shortened first (each
-    benefit keeps its first ones, the detailed version has them all); if the checklist
-    is still too long, the service point's box goes at the foot of page 1 when there is
-    room there, and at last page 2 starts where page 1 ends."""
+    benefit keeps its first ones, the detailed version has them all), then said in one
+    sentence; if the checklist is still too long, the service point's box goes at the
+    foot of page 1 when there is room there, and at last page 2 starts where page 1
+    ends (the papers' translations left to the detailed version if needed). Returns
+    the story and whether it fits two pages by the measures."""
+    page_one = [*_header(context), *_total_and_notice(context), *_benefits_table(context, tight)]
     slack = 8 * mm  # reportlab's own rounding, the tables' paddings
-    checklist, others, contact = _papers(context), _other_benefits(context), _contact(context)
+    checklist, others, contact = _papers(context), _other_benefits(context, tight), _contact(context, tight)
     room = FRAME_HEIGHT - _height(checklist + others + contact) - slack
     conditions: list[Flowable] = []
     for keep in (None, 3, 2, 1):
         conditions = _conditions(context, keep)
         if _height(conditions) <= room:
-            return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact]
+            return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact], True
     conditions = _conditions_elsewhere(context)
     if _height(checklist + conditions + others + contact) <= FRAME_HEIGHT - slack:
-        return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact]
+        return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact], True
     if _height(page_one + contact) <= FRAME_HEIGHT - slack:
-        return [*page_one, *contact, PageBreak(), *checklist, *conditions, *others]
-    if _height(page_one + checklist + conditions + others + contact) > 2 * FRAME_HEIGHT - 2 * slack:
-        checklist = _papers(context, translated=False)  # the papers in French only (translated in the detailed version)
-    return [*page_one, *checklist, *conditions, *others, *contact]
+        return [*page_one, *contact, PageBreak(), *checklist, *conditions, *others], True
+    # Flowing: a page break inside the checklist loses up to one of its rows' height.
+    limit = 2 * FRAME_HEIGHT - 3 * slack
+    if _height(page_one + checklist + conditions + others + contact) > limit:
+        checklist = _papers(context, translated=False, tight=tight)
+    story = [*page_one, *checklist, *conditions, *others, *contact]
+    return story, _height(story) <= limit
 
 
 def _conditions_elsewhere(context: _Context) -> list[Flowable]:
@@ -406,4 +424,7 @@ def _conditions_elsewhere(context: _Context) -> list[Flowable]:
 
 
 def short_story(context: _Context) -> list[Flowable]:
-    return _fit(context, [*_header(context), *_total_and_notice(context), *_benefits_table(context)])
+    story, fits = _fit(context, tight=False)
+    if not fits:  # smaller QR codes, no sections' introductions, no rules' version on page 2
+        story, _fits = _fit(context, tight=True)
+    return story

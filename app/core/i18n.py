@@ -102,14 +102,15 @@ def is_right_to_left(lang: str | None = None) -> bool:
     return (lang or _current.get()) in RIGHT_TO_LEFT
 
 
-def t(key: str, /, lang: str | None = None, **params: Any) -> str:
-    """The text for ``key`` (in ``lang``, else the current language: French outside
-    a handout's build), with ``{name}`` placeholders filled.
+def t(key: str, /, lang: object = None, **params: Any) -> str:
+    """The text for ``key`` (in ``lang``, a code of ``LANGUAGES``; else the current
+    language: French outside a handout's build), with ``{name}`` placeholders filled.
+    (``lang`` is typed ``object`` so that callers may pass ``**params: object``.)
 
     A missing key raises KeyError: a forgotten text is a bug that tests must catch,
     not something to show an agent as a raw identifier.
     """
-    text = messages(lang or _current.get())[key]
+    text = messages(lang if isinstance(lang, str) and lang else _current.get())[key]
     return text.format(**params) if params else text
 
 

@@ -191,3 +191,7 @@ def test_every_example_fits_two_pages_with_every_benefit_to_request(engine: Any,
             assert norm(formats.euros(item.amount)) in text
     groups = qr_groups(to_request)  # type: ignore[arg-type]
     assert len({g.body for g in groups}) == len(groups)  # one QR code per paying body
+    for lang in LANGUAGES[1:]:  # and in every language
+        translated = build_handout(household, result, engine.catalogue, SERVICE_POINT,
+                                   dataclasses.replace(OPTIONS, language=lang))
+        assert len(pypdf.PdfReader(io.BytesIO(translated)).pages) <= 2, lang
