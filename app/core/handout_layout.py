@@ -344,6 +344,18 @@ def _break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     return lines or [""]
 
 
+def _isolates_per_line(lines: list[str]) -> list[str]:
+    """An isolated left-to-right run (``isolate``) cut by a line break is closed at the
+    end of the line and opened again on the next: bidi orders each line alone."""
+    out, open_run = [], False
+    for line in lines:
+        if open_run:
+            line = "\u2066" + line
+        open_run = line.count("\u2066") > line.count("\u2069")
+        out.append(line + "\u2069" if open_run else line)
+    return out
+
+
 class _RightToLeftParagraph(Flowable):
     """A paragraph of right-to-left text: lines broken here, in logical order, then
     drawn by a reportlab paragraph (one forced line each, visual order, shaped)."""
@@ -357,7 +369,8 @@ class _RightToLeftParagraph(Flowable):
 
     def _paragraph(self, width: float) -> Paragraph:
         if self._inner is None or self._width != width:
-            lines = _break_lines(self.text, self.style.fontName, self.style.fontSize, width * RTL_SAFETY)
+            lines = _isolates_per_line(
+                _break_lines(self.text, self.style.fontName, self.style.fontSize, width * RTL_SAFETY))
             self._inner = Paragraph("<br/>".join(escape(visual_words(line)) for line in lines), self.style)
             self._width = width
         return self._inner

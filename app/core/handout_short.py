@@ -255,8 +255,7 @@ def _benefits_table(context: _Context, tight: bool = False) -> list[Flowable]:
         *([("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)] if tight else []),
     ])
     table.repeatRows = 1
-    return [para(t("handout.section.to_request"), s.compact_h1), table,
-            *_qr_strip(rows, QR_SIZE_TIGHT if tight else QR_SIZE)]
+    return [para(t("handout.section.to_request"), s.compact_h1), table]
 
 
 # --------------------------------------------------------------------------- page 2
@@ -378,38 +377,50 @@ def _height(flowables: list[Flowable]) -> float:
     canvas = Canvas(io.BytesIO())
     total = 0.0
     for flowable in flowables:
+        if isinstance(flowable, KeepTogether):  # its own wrap answers « too tall » outside a frame
+            total += _height(list(flowable._content))
+            continue
         _w, h = flowable.wrapOn(canvas, FRAME_WIDTH, FRAME_HEIGHT * 4)
         total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total
 
 
 def _fit(context: _Context, tight: bool) -> tuple[list[Flowable], bool]:
-    """Page 1, then page 2 made to fit one page: the conditions shortened first (each
-    benefit keeps its first ones, the detailed version has them all), then said in one
-    sentence; if the checklist is still too long, the service point's box goes at the
-    foot of page 1 when there is room there, and at last page 2 starts where page 1
-    ends (the papers' translations left to the detailed version if needed). Returns
-    the story and whether it fits two pages by the measures."""
+    """Page 1, then page 2 made to fit one page. The QR codes end page 1 when they fit
+    there, else they open page 2. Then the conditions are shortened (each benefit keeps
+    its first ones, the detailed version has them all), then said in one sentence; if
+    page 2 is still too long, the service point's box goes at the foot of page 1 when
+    there is room there, and at last page 2 starts where page 1 ends (the papers'
+    translations left to the detailed version if needed). Returns the story and
+    whether it fits two pages by the measures."""
     page_one = [*_header(context), *_total_and_notice(context), *_benefits_table(context, tight)]
+    codes = _qr_strip(context.to_request(), QR_SIZE_TIGHT if tight else QR_SIZE)
     slack = 8 * mm  # reportlab's own rounding, the tables' paddings
+    full = FRAME_HEIGHT - slack
     checklist, others, contact = _papers(context), _other_benefits(context, tight), _contact(context, tight)
-    room = FRAME_HEIGHT - _height(checklist + others + contact) - slack
+    if _height(page_one + codes) <= full:
+        page_one += codes
+        codes = []
+    room = full - _height(codes + checklist + others + contact)
     conditions: list[Flowable] = []
     for keep in (None, 3, 2, 1):
         conditions = _conditions(context, keep)
         if _height(conditions) <= room:
-            return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact], True
+            return [*page_one, PageBreak(), *codes, *checklist, *conditions, *others, *contact], True
     conditions = _conditions_elsewhere(context)
-    if _height(checklist + conditions + others + contact) <= FRAME_HEIGHT - slack:
-        return [*page_one, PageBreak(), *checklist, *conditions, *others, *contact], True
-    if _height(page_one + contact) <= FRAME_HEIGHT - slack:
-        return [*page_one, *contact, PageBreak(), *checklist, *conditions, *others], True
+    page_two = [*codes, *checklist, *conditions, *others]
+    if _height(page_two + contact) <= full:
+        return [*page_one, PageBreak(), *page_two, *contact], True
+    for translated in (True, False):  # the papers' translations left to the detailed version if needed
+        if not translated:
+            page_two = [*codes, *_papers(context, translated=False, tight=tight), *conditions, *others]
+        if _height(page_one + contact) <= full and _height(page_two) <= full:  # the service point on page 1
+            return [*page_one, *contact, PageBreak(), *page_two], True
+        if _height(page_two + contact) <= full:
+            return [*page_one, PageBreak(), *page_two, *contact], True
     # Flowing: a page break inside the checklist loses up to one of its rows' height.
-    limit = 2 * FRAME_HEIGHT - 3 * slack
-    if _height(page_one + checklist + conditions + others + contact) > limit:
-        checklist = _papers(context, translated=False, tight=tight)
-    story = [*page_one, *checklist, *conditions, *others, *contact]
-    return story, _height(story) <= limit
+    story = [*page_one, *page_two, *contact]
+    return story, _height(story) <= 2 * FRAME_HEIGHT - 3 * slack
 
 
 def _conditions_elsewhere(context: _Context) -> list[Flowable]:

@@ -38,7 +38,7 @@ from app.core.handout_examples import (  # noqa: E402
 EXAMPLES = (
     ("1-parent-isole-fr", single_parent, HandoutOptions(created=CREATED)),
     ("2-famille-8-personnes-fr", eight_persons, HandoutOptions(created=CREATED)),
-    ("3-famille-8-personnes-ar", eight_persons, HandoutOptions(created=CREATED, language="ar")),
+    ("3-parent-isole-ar", single_parent, HandoutOptions(created=CREATED, language="ar")),
     ("4-personne-seule-en", single_person, HandoutOptions(created=CREATED, language="en")),
 )
 
