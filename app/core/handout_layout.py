@@ -426,10 +426,12 @@ def table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
 
 def bullets(items: Sequence[str], style: ParagraphStyle | None = None) -> Flowable:
     style = style or styles().body
-    if is_right_to_left():  # the bullet on the reading side: part of the line
-        from reportlab.platypus import KeepTogether
+    if is_right_to_left():  # the bullet on the reading side, part of the line; a table fits in a cell
+        from reportlab.platypus import Table
 
-        return KeepTogether([para(f"• {item}", style) for item in items])
+        return Table([[para(f"• {item}", style)] for item in items], style=table_style([
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return ListFlowable(
         [ListItem(para(item, style), value="•") for item in items],
         bulletType="bullet",

@@ -135,6 +135,11 @@ def test_languages_metadata_and_french_names(catalogue: Catalogue, lang: str) ->
         assert "1\u202f234,50" in text  # French amounts in every language
     else:
         assert any("\ufe70" <= c <= "\ufefc" for c in text)  # HarfBuzz chose the joined (presentation) forms
+    # The detailed version too (its lists inside tables were a LayoutError in Arabic).
+    detailed = build_handout(eight_persons(), family(catalogue), catalogue, SERVICE_POINT, dataclasses.replace(
+        OPTIONS, language=lang, detailed=True, include_not_eligible=True, agent_copy="appendix"))
+    assert norm(t("handout.section.situation", lang=lang)) in norm(
+        " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(detailed)).pages)) or lang == "ar"
 
 
 def test_french_outside_a_handout_build(catalogue: Catalogue) -> None:
