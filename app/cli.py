@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--format", choices=("table", "json"), default="table", help=t("cli.help_format"))
     simulate.add_argument("--pdf", type=Path, metavar="OUT.pdf", help=t("cli.help_pdf"))
     simulate.add_argument("--service-point", type=Path, metavar="POINT.json", help=t("cli.help_service_point"))
+    from app.core.i18n import LANGUAGES
+
+    simulate.add_argument("--lang", choices=LANGUAGES, default="fr", help=t("cli.help_lang"))
+    simulate.add_argument("--detailed", action="store_true", help=t("cli.help_detailed"))
 
     export = sub.add_parser("export-openfisca", help=t("cli.help_export"))
     export.add_argument("case", type=Path, help=t("cli.help_case"))
@@ -192,7 +196,8 @@ def simulate(args: argparse.Namespace) -> int:
             for path, (household, _month), result in zip(files, loaded, results)
         ))
     if args.pdf is not None:
-        write_handout(args.pdf, loaded[0][0], results[0], engine.catalogue, service_point)
+        write_handout(args.pdf, loaded[0][0], results[0], engine.catalogue, service_point,
+                      language=args.lang, detailed=args.detailed)
         print(t("cli.pdf_written", path=str(args.pdf)), file=sys.stderr)
     return 0
 
@@ -265,10 +270,12 @@ def _service_point(path: Path | None) -> Any:
         raise UsageError(str(error)) from None
 
 
-def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None) -> None:
-    from app.core.handout import build_handout
+def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None,
+                  language: str = "fr", detailed: bool = False) -> None:
+    from app.core.handout import HandoutOptions, build_handout
 
-    write_output(path, build_handout(household, result, catalogue, service_point or _service_point(None)))
+    options = HandoutOptions(language=language, detailed=detailed)
+    write_output(path, build_handout(household, result, catalogue, service_point or _service_point(None), options))
 
 
 def write_output(path: Path, data: bytes | str) -> None:

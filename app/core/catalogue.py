@@ -52,6 +52,7 @@ class PayingBody:
     short: str
     name: str
     alternative: str | None
+    url: str | None = None  # the page where the body takes its online claims (one QR code per body)
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,7 @@ def _benefit(data: dict[str, Any], source_file: str) -> Benefit:
             short=data["paying_body"]["short"],
             name=data["paying_body"]["name"],
             alternative=data["paying_body"].get("alternative"),
+            url=data["paying_body"].get("url"),
         ),
         apply=Apply(
             online=_optional_link(apply.get("online")),

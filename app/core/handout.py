@@ -4,12 +4,22 @@
 ``build_agent_copy`` the agent's copy alone. Pure Python (reportlab, qrcode): the
 GUI previews and prints the bytes, the CLI writes them to a file.
 
-What the citizen reads, in order: the service point, the date and the rules used;
-the estimated total; a notice that this is an estimate, not a decision; one block
-per benefit to request (amount, who pays, how to apply with a QR code, papers,
-conditions); the benefits already received; the situation declared; on the agent's
-choice, the benefits that do not seem possible. Texts come from
-``resources/i18n/fr/handout.yaml`` and the catalogue; amounts from ``formats``.
+By default the citizen's handout is two A4 pages (``handout_short.py``): page 1 the
+total, the estimate notice and the table of the benefits to request with one QR code
+per paying body; page 2 the papers to prepare as one checklist, the conditions to
+confirm, the benefits already received or coming without a claim, the service point
+and the date. With ``HandoutOptions(detailed=True)`` it is the « version détaillée »
+(this module): the service point, the date and the rules used; the estimated total;
+the notice; one block per benefit to request (amount, who pays, how to apply with a
+QR code, papers, conditions); the benefits paid without a claim; those already
+received; the agent's extra parts (comparison, curve); the situation declared and
+the assumptions; on the agent's choice, the benefits that do not seem possible.
+
+Both are written in ``HandoutOptions.language`` (French, English, Spanish, Portuguese,
+Arabic: ``i18n.LANGUAGES``); the benefits' names stay in French with their translation
+beside them, amounts and dates keep the French formats (1 234,56 €, 29/11/2026: the
+ones the paying bodies' letters and sites use). Texts come from
+``resources/i18n/<lang>/handout.yaml`` and the catalogue; amounts from ``formats``.
 
 The same input (household, result, options with a fixed ``created`` date) gives the
 same bytes. The PDF's metadata hold no personal data: a generic title, the service
@@ -18,6 +28,7 @@ point as author, the month as subject.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -43,6 +54,9 @@ from reportlab.platypus import (
 from app.core import formats
 from app.core.catalogue import Benefit, Catalogue
 from app.core.handout_layout import (
+    LINE_LIMIT,
+    NAME_LIMIT,
+    TEXT_LIMIT,
     ACCENT,
     FRAME_WIDTH,
     NOTICE_EDGE,
@@ -52,7 +66,10 @@ from app.core.handout_layout import (
     building,
     QRFlowable,
     Section,
+    bounded,
     bullets,
+    isolate,
+    left_to_right,
     link,
     markup,
     para,
@@ -63,7 +80,7 @@ from app.core.handout_layout import (
     table_style,
 )
 from app.core.household import Household, HousingStatus, Person, Role, STATUSES_WITH_HOUSING_COST
-from app.core.i18n import has, t
+from app.core.i18n import LANGUAGES, has, language, t
 from app.core.local_aids import amount_note, is_outside_territory
 from app.core.rules_pack import version_label  # who signed the rules, for an imported pack
 from app.core.staleness import note_text
@@ -182,11 +199,18 @@ class HandoutOptions:
     agent_copy: AgentCopyMode = "none"  # "appendix": appended to build_handout's PDF
     rules_version: str = ""  # extra version label of the rules in use (e.g. local rules)
     created: dt.date | None = None  # the document's date; None: today
-    # Flowables (e.g. scenarios.curve_drawing's Drawing) added to the citizen's pages
-    # after the benefits, each kept on one page.
+    # Flowables (e.g. scenarios.curve_drawing's Drawing) added to the detailed
+    # version's pages after the benefits, each kept on one page.
     extra_flowables: tuple[Any, ...] = ()
+    detailed: bool = False  # the « version détaillée »: every block, the situation declared
+    language: str = "fr"  # the citizen's language (i18n.LANGUAGES); the agent's copy stays French
+    # Sentences about the results to print in the detailed version's notice (e.g. that
+    # the rules changed since a kept simulation was computed).
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(f"language must be one of {LANGUAGES}, not {self.language!r}")
         if self.names not in NAME_MODES:
             raise ValueError(f"names must be one of {NAME_MODES}, not {self.names!r}")
         if self.agent_copy not in AGENT_COPY_MODES:
@@ -209,12 +233,19 @@ def build_handout(
 ) -> bytes:
     """The citizen's PDF; with the agent's pages after it when ``agent_copy == "appendix"``."""
     context = _Context(household, result, catalogue, service_point, options)
-    with building():
-        parts: list[tuple[Section, Sequence[Flowable]]] = [(context.citizen_section(), _citizen_story(context))]
+    with language(options.language), building():
+        if options.detailed:
+            story = _citizen_story(context)
+        else:
+            from app.core.handout_short import short_story
+
+            story = short_story(context)
+        parts: list[tuple[Section, Sequence[Flowable]]] = [(context.citizen_section(), story)]
         if options.agent_copy == "appendix":
             from app.core.handout_agent import agent_section, agent_story
 
-            parts.append((agent_section(context, appendix=True), agent_story(context, appendix=True)))
+            with language("fr"):
+                parts.append((agent_section(context, appendix=True), agent_story(context, appendix=True)))
         return render(parts, context.metadata(), context.day)
 
 
@@ -230,7 +261,7 @@ def build_agent_copy(
 
     context = _Context(household, result, catalogue, service_point, options)
     metadata = context.metadata(subject=t("agent_copy.meta_subject", month=formats.month(result.month)))
-    with building():
+    with language("fr"), building():
         story = agent_story(context, appendix=False)
         return render([(agent_section(context, appendix=False), story)], metadata, context.day)
 
@@ -259,10 +290,24 @@ class _Context:
         service_point: ServicePoint,
         options: HandoutOptions,
     ) -> None:
-        self.household = household
+        # Agents' texts bounded once: a pasted 100,000-character name must neither
+        # overflow a table cell nor take seconds to break (handout_layout.bounded).
+        self.household = dataclasses.replace(
+            household,
+            reference=bounded(household.reference, NAME_LIMIT) if household.reference else household.reference,
+            persons=tuple(dataclasses.replace(p, first_name=bounded(p.first_name, NAME_LIMIT))
+                          if len(p.first_name) > NAME_LIMIT or len(p.first_name.split()) > 1 else p
+                          for p in household.persons),
+        )
         self.result = result
         self.catalogue = catalogue
-        self.service_point = service_point
+        self.service_point = dataclasses.replace(
+            service_point,
+            name=bounded(service_point.name, LINE_LIMIT),
+            address=bounded(service_point.address, TEXT_LIMIT),
+            phone=bounded(service_point.phone, LINE_LIMIT),
+            opening_hours=bounded(service_point.opening_hours, TEXT_LIMIT),
+        )
         self.options = options
         self.day = options.day
 
@@ -308,8 +353,21 @@ class _Context:
         order = {b.id: i for i, b in enumerate(entries() if entries else self.catalogue)}
         return sorted(out, key=lambda pair: order.get(pair[0].id, len(order)))
 
+    def kind(self, benefit: Benefit, item: BenefitResult) -> str:
+        """« to_request », « automatic » (paid without a claim: the catalogue's
+        ``apply.automatic``), « received », or « other »."""
+        if item.already_received and item.status != ERROR:
+            return "received"
+        if item.not_claimed:
+            return "automatic" if benefit.apply.automatic else "to_request"
+        return "other"
+
     def to_request(self) -> list[tuple[Benefit, BenefitResult]]:
-        return [(b, r) for b, r in self.pairs() if r.not_claimed]
+        return [(b, r) for b, r in self.pairs() if self.kind(b, r) == "to_request"]
+
+    def automatic(self) -> list[tuple[Benefit, BenefitResult]]:
+        """Benefits the person should receive without a claim (not in the list to request)."""
+        return [(b, r) for b, r in self.pairs() if self.kind(b, r) == "automatic"]
 
     def already_received(self) -> list[tuple[Benefit, BenefitResult]]:
         return [(b, r) for b, r in self.pairs() if r.already_received and r.status != ERROR]
@@ -345,7 +403,32 @@ class _Context:
             name="citizen",
             footer_left=t("handout.footer.notice"),
             running_header=t("handout.running_header", title=t("handout.title"), date=formats.date(self.day)),
+            language=self.options.language,
         )
+
+    def warnings(self) -> list[str]:
+        """The result's warnings as the citizen reads them, each once: the engine's
+        « Attention : … les montants … peuvent être faux » for a month after the known
+        legislation becomes the plain fact of the rules' date (the notice already says
+        it is an estimate); another warning loses its own « Attention : » (the notice
+        prints the label once)."""
+        out = []
+        label = t("handout.notice.warnings", lang="fr").rstrip(" :")
+        for warning in self.result.warnings:
+            if _BEYOND.match(warning) and self.result.legislation_until:
+                out.append(t("handout.notice.rules_date",
+                             until=formats.date(formats.parse_date(self.result.legislation_until))))
+                continue
+            text = re.sub(rf"^\s*{re.escape(label)}\s*:\s*", "", warning)
+            out.append(text[:1].upper() + text[1:])
+        return out
+
+
+# The engine's warning for a month after the known legislation (its French text).
+_BEYOND = re.compile(
+    re.escape(t("engine.beyond_legislation", lang="fr", month="\0", until="\1"))
+    .replace(re.escape("\0"), ".+?").replace(re.escape("\1"), ".+?") + "$"
+)
 
 
 # --------------------------------------------------------------------------- amounts
@@ -380,10 +463,10 @@ def _amount_text(benefit: Benefit, item: BenefitResult) -> str:
     if benefit.value == "contribution":
         if item.amount_period == "year":
             return t("handout.amount.contribution_year", amount=amount)
-        return t("results.contribution_month", amount=amount)
+        return t("handout.amount.contribution_month", amount=amount)
     if item.amount_period == "year":
-        return t("results.amount_year", amount=amount)
-    return t("results.amount_month", amount=amount)
+        return t("handout.amount.year", amount=amount)
+    return t("handout.amount.month", amount=amount)
 
 
 def already_received_monthly(result: SimulationResult) -> float:
@@ -410,6 +493,7 @@ def _citizen_story(context: _Context) -> list[Flowable]:
     story.extend(_header(context))
     story.extend(_summary(context))
     story.extend(_to_request(context))
+    story.extend(_to_request(context, automatic=True))
     story.extend(_already_received(context))
     story.extend(_failed(context))
     for extra in context.options.extra_flowables:
@@ -423,22 +507,8 @@ def _citizen_story(context: _Context) -> list[Flowable]:
 def _header(context: _Context) -> list[Flowable]:
     s = styles()
     point = context.service_point
-    lines: list[Flowable] = [para(point.name, s.header_name)]
-    if point.address:
-        lines.append(para(point.address, s.cell))
-    if point.phone:
-        lines.append(para(t("handout.header.phone", phone=point.phone), s.cell))
-    if point.opening_hours:
-        lines.append(para(t("handout.header.hours", hours=point.opening_hours), s.cell))
-
-    facts = [t("handout.header.date", date=formats.date(context.day)),
-             t("handout.header.month", month=formats.month(context.result.month))]
-    version = context.rules_version()
-    if version:
-        facts.append(t("handout.header.rules", version=version))
-    if context.household.reference:
-        facts.append(t("handout.header.reference", reference=context.household.reference))
-    facts_cell = [para(line, s.cell) for line in facts]
+    lines = contact_lines(context, s.header_name, s.cell)
+    facts_cell = [para(line, s.cell) for line in fact_lines(context, t("handout.header.date", date=formats.date(context.day)))]
 
     logo = _logo(point.logo_path)
     left: list[Flowable] = ([logo] if logo is not None else []) + lines
@@ -460,6 +530,30 @@ def _header(context: _Context) -> list[Flowable]:
         para(t("handout.title"), s.title),
         para(t("handout.subtitle"), s.subtitle),
     ]
+
+
+def contact_lines(context: _Context, name_style: Any, style: Any) -> list[Flowable]:
+    """The service point: its name, address, phone and hours (left to right in Arabic)."""
+    point = context.service_point
+    lines: list[Flowable] = [left_to_right(point.name, name_style)]
+    if point.address:
+        lines.append(left_to_right(point.address, style))
+    if point.phone:
+        lines.append(para(t("handout.header.phone", phone=isolate(point.phone)), style))
+    if point.opening_hours:
+        lines.append(para(t("handout.header.hours", hours=isolate(point.opening_hours)), style))
+    return lines
+
+
+def fact_lines(context: _Context, first: str) -> list[str]:
+    """``first`` (the date), the month computed, the rules' version, the case's reference."""
+    facts = [first, t("handout.header.month", month=formats.month(context.result.month))]
+    version = context.rules_version()
+    if version:
+        facts.append(t("handout.header.rules", version=version))
+    if context.household.reference:
+        facts.append(t("handout.header.reference", reference=context.household.reference))
+    return facts
 
 
 def _logo(path: Path | None) -> Flowable | None:
@@ -487,7 +581,7 @@ def _logo(path: Path | None) -> Flowable | None:
         return None
 
 
-def _box(content: list[Flowable], background: colors.Color, edge: colors.Color | None = None) -> Table:
+def box(content: list[Flowable], background: colors.Color, edge: colors.Color | None = None) -> Table:
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, -1), background),
         ("LEFTPADDING", (0, 0), (-1, -1), 9),
@@ -500,24 +594,31 @@ def _box(content: list[Flowable], background: colors.Color, edge: colors.Color |
     return Table([[content]], colWidths=[FRAME_WIDTH], style=table_style(commands))
 
 
-def _summary(context: _Context) -> list[Flowable]:
+def total_lines(context: _Context, body: Any, bold: Any) -> list[Flowable]:
+    """The estimated total per month and what to know about it (both versions)."""
     s = styles()
     result = context.result
     rows = context.to_request()
-    total = result.total_monthly()
-    yearly = result.total_yearly_extra()
-    lines: list[Flowable] = [para(t("handout.summary.title"), s.h2), Spacer(1, 2 * mm)]
-    lines.append(para(t("handout.summary.total_monthly", amount=formats.euros(total)), s.total))
+    lines: list[Flowable] = [para(t("handout.summary.total_monthly", amount=formats.euros(result.total_monthly())), s.total)]
     received = already_received_monthly(result)
     if received > 0:
-        lines.append(para(t("handout.summary.already_part", amount=formats.euros(received)), s.body))
+        lines.append(para(t("handout.summary.already_part", amount=formats.euros(received)), body))
+    yearly = result.total_yearly_extra()
     if yearly > 0:
-        lines.append(para(t("handout.summary.total_yearly", amount=formats.euros(yearly)), s.bold))
+        lines.append(para(t("handout.summary.total_yearly", amount=formats.euros(yearly)), bold))
     if any(r.status == TO_CHECK for _b, r in rows):
-        lines.append(para(t("handout.summary.to_check_not_counted"), s.body))
+        lines.append(para(t("handout.summary.to_check_not_counted"), body))
     if any(b.value == "contribution" for b, _r in rows):
-        lines.append(para(t("handout.summary.contribution_not_counted"), s.body))
-    story: list[Flowable] = [_box(lines, TINT), *_notice(context)]
+        lines.append(para(t("handout.summary.contribution_not_counted"), body))
+    return lines
+
+
+def _summary(context: _Context) -> list[Flowable]:
+    s = styles()
+    rows = context.to_request()
+    lines: list[Flowable] = [para(t("handout.summary.title"), s.h2), Spacer(1, 2 * mm)]
+    lines += total_lines(context, s.body, s.bold)
+    story: list[Flowable] = [box(lines, TINT), *_notice(context)]
 
     if not rows:
         story += [Spacer(1, 4 * mm), para(t("handout.summary.nothing"), s.bold)]
@@ -527,7 +628,7 @@ def _summary(context: _Context) -> list[Flowable]:
         para(t("handout.summary.column_amount"), s.cell_bold),
     ]]
     for benefit, item in rows:
-        data.append([para(benefit.label, s.cell), para(amount_text(benefit, item), s.cell_bold)])
+        data.append([_name(benefit, s.cell), para(amount_text(benefit, item), s.cell_bold)])
     table = Table(
         data,
         colWidths=[FRAME_WIDTH * 0.62, FRAME_WIDTH * 0.38],
@@ -548,9 +649,9 @@ def _summary(context: _Context) -> list[Flowable]:
 def _notice(context: _Context) -> list[Flowable]:
     s = styles()
     content: list[Flowable] = [para(t("handout.notice.title"), s.notice_title), para(t("handout.notice.body"), s.body)]
-    for warning in context.result.warnings:
-        content.append(rich(f"<b>{para_text(t('handout.notice.warnings'))}</b> {para_text(warning)}", s.body))
-    return [Spacer(1, 4 * mm), _box(content, NOTICE_TINT, NOTICE_EDGE)]
+    for note in (*context.warnings(), *context.options.notes):
+        content.append(para(note, s.body))
+    return [Spacer(1, 4 * mm), box(content, NOTICE_TINT, NOTICE_EDGE)]
 
 
 def para_text(text: str) -> str:
@@ -569,17 +670,28 @@ def _section_title(text: str, intro: str | None = None, keep_space: bool = True)
     return out
 
 
-def _to_request(context: _Context) -> list[Flowable]:
-    rows = context.to_request()
+def _to_request(context: _Context, automatic: bool = False) -> list[Flowable]:
+    """The blocks of the benefits to request (or, ``automatic``, of those paid without a claim)."""
+    rows = context.automatic() if automatic else context.to_request()
     if not rows:
         return []
-    title = _section_title(t("handout.section.to_request"), t("handout.section.to_request_intro"), keep_space=False)
+    if automatic:
+        title = _section_title(t("handout.section.automatic"), t("handout.section.automatic_intro"))
+    else:
+        title = _section_title(t("handout.section.to_request"), t("handout.section.to_request_intro"), keep_space=False)
     story: list[Flowable] = []
     for index, (benefit, item) in enumerate(rows):
         block = _benefit_block(context, benefit, item)
         # The section's title stays with its first block, never alone at a page's foot.
         story.append(KeepTogether((title if index == 0 else []) + block))
     return story
+
+
+def _name(benefit: Benefit, style: Any) -> list[Flowable]:
+    """The benefit's French name, and its translation under it in another language."""
+    from app.core.handout_short import benefit_name
+
+    return benefit_name(benefit, style)
 
 
 def _heading_bar(benefit: Benefit, amount: str) -> Table:
@@ -599,13 +711,13 @@ def _heading_bar(benefit: Benefit, amount: str) -> Table:
     if amount_width <= FRAME_WIDTH * 0.42:
         width = max(amount_width, FRAME_WIDTH * 0.30)
         return Table(
-            [[para(benefit.label, s.h2), para(amount, s.amount)]],
+            [[_name(benefit, s.h2), para(amount, s.amount)]],
             colWidths=[FRAME_WIDTH - width, width],
             style=table_style(commands),
         )
     commands.append(("TOPPADDING", (0, 1), (-1, 1), 0))
     return Table(
-        [[para(benefit.label, s.h2)], [para(amount, s.amount_left)]],
+        [[_name(benefit, s.h2)], [para(amount, s.amount_left)]],
         colWidths=[FRAME_WIDTH],
         style=table_style(commands),
     )
@@ -730,7 +842,7 @@ def _already_received(context: _Context) -> list[Flowable]:
     s = styles()
     story = _section_title(t("handout.section.already"), t("handout.section.already_intro"))
     data = [
-        [para(benefit.label, s.cell), para(_received_amount(benefit, item), s.cell_bold), para(benefit.paying_body.name, s.cell)]
+        [_name(benefit, s.cell), para(_received_amount(benefit, item), s.cell_bold), para(benefit.paying_body.name, s.cell)]
         for benefit, item in rows
     ]
     story.append(Table(

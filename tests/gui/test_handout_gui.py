@@ -63,10 +63,31 @@ def test_preview_then_save_as_pdf(computed: Any, qtbot: Any, tmp_path: Path, mon
     for item in eligible:  # the amounts on screen are the amounts on paper
         assert norm(formats.euros(item.amount)) in text
 
-    # Options rebuild the document: with the not-eligible benefits listed, it is longer.
+    # Options rebuild the document: two pages by default; the detailed version is longer,
+    # and only there can the not-eligible benefits be listed.
+    from pypdf import PdfReader
+    import io
+
+    assert len(PdfReader(io.BytesIO(dialog.data)).pages) <= 2
+    assert not dialog.not_eligible.isEnabled()
     before = len(dialog.data)
-    dialog.not_eligible.setChecked(True)
+    dialog.detailed.setChecked(True)
     qtbot.waitUntil(lambda: len(dialog.data) != before and dialog.save_button.isEnabled(), timeout=30_000)
+    assert dialog.not_eligible.isEnabled()
+    detailed = len(dialog.data)
+    dialog.not_eligible.setChecked(True)
+    qtbot.waitUntil(lambda: len(dialog.data) != detailed and dialog.save_button.isEnabled(), timeout=30_000)
+
+    # The language: the same amounts, the title and the PDF's language in Arabic.
+    arabic = dialog.language.findData("ar")
+    assert arabic >= 0
+    current = dialog.data
+    dialog.language.setCurrentIndex(arabic)
+    qtbot.waitUntil(lambda: dialog.data != current and dialog.save_button.isEnabled(), timeout=30_000)
+    reader = PdfReader(io.BytesIO(dialog.data))
+    assert str(reader.trailer["/Root"]["/Lang"]) == "ar"
+    assert reader.metadata is not None and reader.metadata.title == t("handout.meta.title", lang="ar")
+    assert t("handout.title") == "Vos aides possibles"  # the window stays French
     dialog.close()
 
 

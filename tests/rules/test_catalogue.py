@@ -265,7 +265,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("rsa", "entity: famille", "entity: foyer", "openfisca.entity"),
         ("rsa", "  variable: rsa\n", "", "openfisca.variable"),
         ("rsa", "order: 10", "order: dix", "order"),
-        ("rsa", "url: https://www.caf.fr", "url: http://www.caf.fr", "apply.online.url"),
+        ("rsa", "url: https://wwwd.caf.fr/redirect", "url: http://wwwd.caf.fr/redirect", "apply.online.url"),
         ("rsa", 'cerfa: "15481"', 'cerfa: "15481 bis"', "apply.paper.cerfa"),
         ("rsa", "periodicity: mensuelle", "periodicity: mensuelle\nperiodicite: x", "periodicite"),
         ("css_participation", "counts_in_total: false", "counts_in_total: true", "counts_in_total"),

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from app.core.engine import SimulationResult
 from app.core.files import atomic_write, write_failed
 from app.core.household import Household
-from app.core.i18n import t
+from app.core.i18n import LANGUAGES, t
 from app.gui import icons
 from app.gui.tasks import run_task
 from app.gui.views.widgets import ErrorLabel, accessible, set_text_color
@@ -160,12 +160,15 @@ def edit_service_point(parent: QWidget, settings: QSettings) -> bool:
 # --------------------------------------------------------------------------- building
 
 
-def handout_options(module: Any, without_names: bool, not_eligible: bool, agent_copy: str) -> Any:
+def handout_options(module: Any, without_names: bool, not_eligible: bool, agent_copy: str,
+                    language: str = "fr", detailed: bool = False) -> Any:
     return module.HandoutOptions(
         names="none" if without_names else "first_names",
         include_not_eligible=not_eligible,
         agent_copy="appendix" if agent_copy == "appendix" else "none",
         created=dt.date.today(),
+        language=language,
+        detailed=detailed,
     )
 
 
@@ -260,7 +263,8 @@ def _load(document: QPdfDocument, data: bytes) -> QBuffer:
 class HandoutDialog(QDialog):
     """The handout as it will print, with its options; save as PDF and print from here."""
 
-    def __init__(self, window: MainWindow, household: Household, result: SimulationResult) -> None:
+    def __init__(self, window: MainWindow, household: Household, result: SimulationResult,
+                 detailed: bool = False) -> None:
         super().__init__(window)
         self.setWindowTitle(t("gui.handout.preview_title"))
         self._window, self._household, self._result = window, household, result
@@ -270,6 +274,15 @@ class HandoutDialog(QDialog):
 
         self.without_names = QCheckBox(t("gui.handout.without_names"))
         self.not_eligible = QCheckBox(t("gui.handout.not_eligible"))
+        # The « version détaillée »: every block, the situation; the two pages otherwise.
+        self.detailed = QCheckBox(t("gui.handout.detailed"))
+        self.detailed.setChecked(detailed)
+        accessible(self.detailed, t("gui.handout.detailed").replace("&", ""))
+        self.language = QComboBox()
+        for code in LANGUAGES:
+            self.language.addItem(t(f"gui.handout.language.{code}"), code)
+        accessible(self.language, t("gui.handout.language_name"))
+        self.language.setToolTip(t("gui.handout.language_tip"))
         self.agent_copy = QComboBox()
         for mode in AGENT_COPY_MODES:
             self.agent_copy.addItem(t(f"gui.handout.agent_copy.{mode}"), mode)
@@ -299,6 +312,11 @@ class HandoutDialog(QDialog):
         accessible(self.view, t("gui.handout.view_name"))
 
         options = QHBoxLayout()
+        language_label = QLabel(t("gui.handout.language_label"))
+        language_label.setBuddy(self.language)
+        options.addWidget(language_label)
+        options.addWidget(self.language)
+        options.addWidget(self.detailed)
         options.addWidget(self.without_names)
         options.addWidget(self.not_eligible)
         options.addWidget(self.agent_copy)
@@ -319,21 +337,29 @@ class HandoutDialog(QDialog):
 
         self.without_names.toggled.connect(self.rebuild)
         self.not_eligible.toggled.connect(self.rebuild)
+        self.detailed.toggled.connect(self._detailed_toggled)
+        self.language.currentIndexChanged.connect(self.rebuild)
         self.agent_copy.currentIndexChanged.connect(self.rebuild)
         self.save_button.clicked.connect(self.save)
         self.print_button.clicked.connect(self.print_)
         self.agent_button.clicked.connect(self.save_agent_copy)
         self.close_button.clicked.connect(self.reject)
         self.print_button.setDefault(True)
+        self.not_eligible.setEnabled(self.detailed.isChecked())
 
         screen = window.screen().availableGeometry()
         self.resize(min(900, screen.width() - 40), screen.height() - 60)
         self.rebuild()
 
+    def _detailed_toggled(self, detailed: bool) -> None:
+        self.not_eligible.setEnabled(detailed)  # listed in the detailed version only
+        self.rebuild()
+
     def _options(self) -> Any:
         module = handout_module()
         return handout_options(module, self.without_names.isChecked(), self.not_eligible.isChecked(),
-                               str(self.agent_copy.currentData()))
+                               str(self.agent_copy.currentData()), str(self.language.currentData()),
+                               self.detailed.isChecked())
 
     def rebuild(self, *_args: object) -> None:
         self._generation += 1

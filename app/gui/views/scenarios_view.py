@@ -999,7 +999,7 @@ def open_handout_with(window: Any, flowable: Any, title: str, attribute: str) ->
         def _options(self) -> Any:
             return dataclasses.replace(super()._options(), extra_flowables=(flowable,))
 
-    dialog = ExtraHandoutDialog(window, household, result)
+    dialog = ExtraHandoutDialog(window, household, result, detailed=True)  # the extra parts are in the detailed version
     dialog.setWindowTitle(title)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
