@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import math
+import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,6 +125,11 @@ class _Reader:
             return default
         if len(value) > limit:
             self.problem(path, "problem.too_long", count=len(value), max=limit)
+            return default
+        if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+            # a control character (NUL, escape, line break) or half a character: it could
+            # not be saved again in UTF-8, nor printed
+            self.problem(path, "problem.bad_characters")
             return default
         return value
 
@@ -364,9 +370,12 @@ def load_case(path: Path, today: dt.date | None = None) -> tuple[Household, str 
     try:
         with Path(path).open("rb") as handle:
             content = handle.read(MAX_CASE_BYTES + 1)
-        text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise InvalidHousehold((Problem("", t("problem.unreadable", reason=type(error).__name__)),)) from None
+    try:
+        text = content.decode("utf-8-sig")  # the byte-order mark Windows' Notepad writes is not content
+    except UnicodeDecodeError:
+        raise InvalidHousehold((Problem("", t("problem.not_utf8")),)) from None
     return case_from_dict(parse_case_json(text), today)
 
 
