@@ -156,7 +156,8 @@ class ServicePoint:
             raise ValueError(t("handout.service_point.not_object", path=str(path)))
         for key, value in data.items():
             if key not in cls.FIELDS:
-                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=str(key)[:40],
+                name = "".join(c if c.isprintable() else "?" for c in str(key)[:40])  # no line break, no control
+                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=name,
                                    fields=", ".join(cls.FIELDS)))
             if value is not None and not isinstance(value, str):
                 raise ValueError(t("handout.service_point.not_text", path=str(path), field=key))

@@ -87,11 +87,11 @@ def changed_files(before: dict[str, tuple[int, int]], after: dict[str, tuple[int
 
 
 def _template_regex(text: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", text)
+    parts = re.split(r"(?<!\{)\{(\w+)\}(?!\})", text)
     pattern, seen = "", set()
     for i, part in enumerate(parts):
         if i % 2 == 0:
-            pattern += re.escape(part)
+            pattern += re.escape(part.replace("{{", "{").replace("}}", "}"))
         elif part in seen:
             pattern += ".*?"
         else:

@@ -278,3 +278,93 @@ def _table_prepare(value: TableInput, work: Path) -> tuple[TableInput, Path]:
 
 TABLE = Target("screening table (CSV/XLSX -> rows)", table_inputs(), run_table, _table_prepare, timeout=20.0)
 TARGETS = [CASE_FILE, TABLE]
+
+
+# ============================================================================ service point JSON
+
+LOGOS = ["logo.png", "logo.jpg", "texte.png", "lien.png", "dossier", "/dev/zero", "absent.png", "geant.png",
+         "tronque.png", "vide.png", "../logo.png", "", "\x00.png", "L" * 1200]
+
+
+def _png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class PointInput:
+    file: FileBytes
+    values: dict[str, Any] | None  # the fields written, when the file is intact JSON of an object
+
+
+@st.composite
+def point_inputs(draw: Any) -> PointInput:
+    values: dict[str, Any] = {}
+    for key, limit in (("name", 80), ("address", 200), ("phone", 40), ("opening_hours", 200)):
+        if draw(st.booleans()):
+            values[key] = draw(st.one_of(st.text(PRINTABLE, max_size=limit), st.sampled_from(
+                ["France Services Lyon 3e", "", "=1+1", "x" * (limit + 1)])))
+    if draw(st.booleans()):
+        values["logo_path"] = draw(st.sampled_from(LOGOS))
+    data: Any = values
+    if draw(st.integers(0, 2)) == 0:
+        data = draw(mutated(copy.deepcopy(values))) if values else draw(HOSTILE_VALUES)
+    file = draw(file_bytes(to_json(data, draw), max_bytes=100_000))
+    return PointInput(file, values if data is values and file.intact else None)
+
+
+def _point_prepare(value: PointInput, work: Path) -> tuple[PointInput, Path]:
+    (work / "logo.png").write_bytes(_LOGO_PNG)
+    (work / "logo.jpg").write_bytes(_LOGO_JPEG)
+    (work / "texte.png").write_text("pas une image", encoding="utf-8")
+    (work / "lien.png").symlink_to(work / "logo.png")
+    (work / "dossier").mkdir()
+    (work / "geant.png").write_bytes(_HUGE_PNG)
+    (work / "tronque.png").write_bytes(_LOGO_PNG[:40])
+    (work / "vide.png").write_bytes(b"")
+    path = work / "point.json"
+    path.write_bytes(value.file.content)
+    return value, path
+
+
+def run_service_point(argument: tuple[PointInput, Path]) -> str:
+    from app.core.handout import ServicePoint
+    from app.core.service_point import MAX_LENGTHS, read_logo
+
+    value, path = argument
+    try:
+        point = ServicePoint.from_file(path)
+    except ValueError as error:
+        for line in str(error).split("\n"):  # one problem a line
+            message_key(line)
+        return MESSAGE
+    for key in ("name", "address", "phone", "opening_hours"):
+        if len(getattr(point, key)) > MAX_LENGTHS[key]:
+            fail(f"the service point's {key} is over its limit")
+    if point.logo_path is not None:
+        if point.logo_path.name not in ("logo.png", "logo.jpg"):
+            fail(f"a logo accepted that is not a real image: {point.logo_path}")
+        read_logo(point.logo_path)
+    if value.values is not None:
+        for key in ("name", "address", "phone", "opening_hours"):
+            if (value.values.get(key) or "").strip() and getattr(point, key) != value.values[key].strip():
+                fail(f"the service point's {key} read differently")
+    return RESULT
+
+
+def _images() -> tuple[bytes, bytes, bytes]:
+    from PIL import Image
+
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 20), "blue").save(jpeg, "JPEG")
+    huge = bytearray(_png(1, 1))
+    huge[16:24] = (12_000).to_bytes(4, "big") * 2  # the header says 12,000 x 12,000
+    return _png(40, 20), jpeg.getvalue(), bytes(huge)
+
+
+_LOGO_PNG, _LOGO_JPEG, _HUGE_PNG = _images()
+SERVICE_POINT = Target("service point JSON (--service-point)", point_inputs(), run_service_point, _point_prepare)
+TARGETS.append(SERVICE_POINT)
