@@ -368,3 +368,166 @@ def _images() -> tuple[bytes, bytes, bytes]:
 _LOGO_PNG, _LOGO_JPEG, _HUGE_PNG = _images()
 SERVICE_POINT = Target("service point JSON (--service-point)", point_inputs(), run_service_point, _point_prepare)
 TARGETS.append(SERVICE_POINT)
+
+
+# ============================================================================ rules packs (zip)
+
+import hashlib  # noqa: E402
+import os  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+import zipfile  # noqa: E402
+
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+
+PACK_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # trusted in the run's own data folder
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+GOOD_FILES = {"benefits/aide.yaml": b"id: aide\nlabel: Aide\n", "local/aide_locale.yaml": b"id: aide_locale\n",
+              "explain/aide.yaml": b"aide: {}\n", "schema/benefit.schema.json": b"{}"}
+HOSTILE_NAMES = ["../evil.yaml", "../../evil.yaml", "/tmp/evil.yaml", "benefits\\evil.yaml", "C:evil.yaml",
+                 "benefits/../../evil.yaml", "benefits/./a.yaml", "benefits//a.yaml", "benefits/a.pyc",
+                 "__pycache__/a.yaml", "local/extension/x/evil.py", "run.sh", "benefits/A.yaml", "Benefits/aide.yaml",
+                 "benefits/aide.yaml", "manifest.yaml", "manifest.sig", ".DS_Store", "benefits/" + "a" * 300 + ".yaml",
+                 "benefits/\u00e9.yaml", "benefits/a\x00.yaml", "benefits/"]
+HOSTILE_YAML = [b"a: &x [1, 2]\nb: *x\n", b"[" * 5000, b"\xff\xfe\x00", b"!!python/object/apply:os.system ['id']\n",
+                b"x: " + b"9" * 5000 + b"\n", b"- " * 3000, b""]
+
+
+@dataclass(frozen=True)
+class PackMember:
+    name: str
+    content: bytes
+    symlink: bool = False
+    encrypted_flag: bool = False
+    bomb: int = 0  # bytes of zeros instead of ``content``
+
+
+@dataclass(frozen=True)
+class PackInput:
+    members: tuple[PackMember, ...]
+    raw: bytes | None  # the zip's bytes instead, when they are not a zip at all
+
+
+def _manifest(files: dict[str, bytes], draw: Any) -> bytes:
+    lines = ["format: 1", f"version: \"{draw(st.sampled_from(['2099.1', '2027.1.1', '1', '0.0.1']))}\"",
+             "title: Paquet de test", "legislation:", "  from: \"2024-02-01\"", "  until: \"2026-10-01\"", "files:"]
+    lines += [f"  {name}: {hashlib.sha256(content).hexdigest()}" for name, content in sorted(files.items())]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@st.composite
+def pack_inputs(draw: Any) -> PackInput:
+    from app.core import pack_signing
+
+    if draw(st.integers(0, 9)) == 0:
+        return PackInput((), draw(st.one_of(st.binary(max_size=300), st.sampled_from([b"", b"PK\x03\x04", b"PK\x05\x06" + b"\x00" * 18]))))
+    files = dict(draw(st.lists(st.sampled_from(sorted(GOOD_FILES.items())), max_size=4, unique=True)))
+    listed = dict(files)
+    extra: list[PackMember] = []
+    for _ in range(draw(st.integers(0, 3))):
+        change = draw(st.sampled_from(["name", "name", "yaml", "unlisted", "missing", "changed", "symlink",
+                                       "encrypted", "bomb", "many"]))
+        if change == "name":
+            name = draw(st.sampled_from(HOSTILE_NAMES))
+            content = draw(st.sampled_from(HOSTILE_YAML + [b"id: x\n"]))
+            files[name] = content
+            if draw(st.booleans()):
+                listed[name] = content
+        elif change == "yaml" and files:
+            name = draw(st.sampled_from(sorted(files)))
+            files[name] = listed[name] = draw(st.sampled_from(HOSTILE_YAML))
+        elif change == "unlisted":
+            files["benefits/en_trop.yaml"] = b"id: en_trop\n"
+        elif change == "missing":
+            listed["benefits/absent.yaml"] = b"id: absent\n"
+        elif change == "changed" and files:
+            name = draw(st.sampled_from(sorted(files)))
+            files[name] = files[name] + b"# changed after signing\n"
+        elif change == "symlink":
+            extra.append(PackMember("benefits/lien.yaml", b"/etc/passwd", symlink=True))
+        elif change == "encrypted":
+            extra.append(PackMember("benefits/chiffre.yaml", b"id: x\n", encrypted_flag=True))
+        elif change == "bomb":
+            extra.append(PackMember("benefits/bombe.yaml", b"", bomb=draw(st.sampled_from([2, 30]) ) * 1024 * 1024))
+        elif change == "many":
+            extra.extend(PackMember(f"benefits/f{i}.yaml", b"id: f\n") for i in range(1001))
+    manifest = _manifest(listed, draw)
+    signature_choice = draw(st.sampled_from(["good"] * 6 + ["none", "other", "garbage", "manifest-changed"]))
+    key = OTHER_KEY if signature_choice == "other" else PACK_KEY
+    signature = pack_signing.sign_manifest(manifest, key)
+    if signature_choice == "manifest-changed":
+        manifest += b"# changed after signing\n"
+    if signature_choice == "garbage":
+        signature = draw(st.binary(max_size=200))
+    members = [PackMember("manifest.yaml", manifest)]
+    if signature_choice != "none":
+        members.append(PackMember("manifest.sig", signature))
+    members += [PackMember(name, content) for name, content in files.items()] + extra
+    return PackInput(tuple(draw(st.permutations(members)) if len(members) < 20 else members), None)
+
+
+def _write_zip(value: PackInput, path: Path) -> None:
+    if value.raw is not None:
+        path.write_bytes(value.raw)
+        return
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        warnings.simplefilter("ignore", UserWarning)  # the duplicate names are on purpose
+        for member in value.members:
+            info = zipfile.ZipInfo(member.name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if member.symlink:
+                info.external_attr = (0o120777 << 16)
+            if member.bomb:
+                with archive.open(info, "w", force_zip64=True) as handle:
+                    block = b"\x00" * (1 << 20)
+                    for _ in range(member.bomb >> 20):
+                        handle.write(block)
+                continue
+            archive.writestr(info, member.content)
+            if member.encrypted_flag:
+                archive.filelist[-1].flag_bits |= 0x1
+
+
+def _pack_prepare(value: PackInput, work: Path) -> tuple[PackInput, Path]:
+    from app.core import pack_signing
+
+    keys = work / "data" / pack_signing.LOCAL_KEYS_FOLDER
+    keys.mkdir(parents=True)
+    raw = PACK_KEY.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    (keys / "test.pub").write_text(pack_signing.public_key_text("Éditeur de test", raw), encoding="utf-8")
+    (work / "tmp").mkdir()
+    path = work / "paquet.zip"
+    _write_zip(value, path)
+    return value, path
+
+
+def run_pack(argument: tuple[PackInput, Path]) -> str:
+    """``import_pack`` with the run's own data folder (the test key trusted there) and
+    temporary folder (under ``work``: a file written by a path traversal would show)."""
+    from app.core.rules_pack import RulesPackError, active_rules_info, import_pack
+
+    value, path = argument
+    work = path.parent
+    saved = os.environ["GUICHET_DATA_DIR"], tempfile.tempdir
+    os.environ["GUICHET_DATA_DIR"], tempfile.tempdir = str(work / "data"), str(work / "tmp")
+    try:
+        before = active_rules_info()
+        try:
+            import_pack(path, run_tests=False, timeout=5.0)
+        except RulesPackError as error:
+            message_key(str(error))
+            if active_rules_info() != before:
+                fail("a refused pack changed the active rules")
+            if (work / "data" / "rules").exists() and any((work / "data" / "rules").rglob("*.yaml")):
+                fail("a refused pack left files in the rules folder")
+            return MESSAGE
+        fail("a generated pack (no catalogue) was imported")
+        return RESULT
+    finally:
+        os.environ["GUICHET_DATA_DIR"], tempfile.tempdir = saved
+
+
+RULES_PACK = Target("rules pack (zip -> import_pack)", pack_inputs(), run_pack, _pack_prepare, timeout=30.0,
+                    writes=lambda work: set())
+TARGETS.append(RULES_PACK)
