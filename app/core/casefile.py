@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import json
 import math
-import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,6 +40,7 @@ from app.core.validation import (
     InvalidHousehold,
     Problem,
     field_label,
+    has_bad_characters,
     shown,
     validate,
 )
@@ -126,9 +126,7 @@ class _Reader:
         if len(value) > limit:
             self.problem(path, "problem.too_long", count=len(value), max=limit)
             return default
-        if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
-            # a control character (NUL, escape, line break) or half a character: it could
-            # not be saved again in UTF-8, nor printed
+        if has_bad_characters(value):
             self.problem(path, "problem.bad_characters")
             return default
         return value

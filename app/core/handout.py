@@ -166,7 +166,11 @@ class ServicePoint:
         logo = data.get("logo_path")
         if logo and len(logo) <= MAX_LENGTHS["logo_path"]:
             logo_path = Path(logo) if Path(logo).is_absolute() else path.parent / logo
-            if not logo_path.exists() and not logo_path.is_symlink():
+            try:
+                present = logo_path.exists() or logo_path.is_symlink()
+            except (OSError, ValueError):  # a name too long for the disk, a NUL byte
+                present = False
+            if not present:
                 raise ValueError(t("handout.service_point.no_logo", path=str(path), logo=str(logo_path)))
             data = {**data, "logo_path": str(logo_path)}
         problems = cls.problems(data)

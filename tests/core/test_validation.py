@@ -131,3 +131,15 @@ def test_require_valid_raises_with_every_problem() -> None:
         require_valid(person(household(), 1, birth_date=dt.date(2030, 1, 1)), TODAY)
     assert len(raised.value.problems) == 1
     assert "futur" in str(raised.value)
+
+
+def test_a_control_character_typed_or_pasted_in_a_text_is_refused() -> None:
+    # Found by bench/fuzz.py (the editor): a first name "Léa\n" pasted was accepted in the
+    # window, then the saved case was refused when read again.
+    from app.core.i18n import t
+
+    found = messages(person(household(reference="R\t1"), 1, first_name="Léo\x00"))
+    assert found == {
+        "reference": t("problem.bad_characters", field="Référence du dossier"),
+        "persons.1.first_name": t("problem.bad_characters", field="Personne 2, prénom"),
+    }

@@ -16,7 +16,6 @@ import math
 import os
 import re
 import signal
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,7 +217,7 @@ def check_household(household: Household, today: Any, known: tuple[str, ...] | N
             _amount("disability rate", person.disability_rate, 100)
     texts = [household.reference, household.housing.commune_insee, household.housing.postal_code,
              *household.benefits_received, *(p.first_name for p in household.persons), *(p.id for p in household.persons)]
-    if any(unicodedata.category(char) in ("Cc", "Cs") for text in texts for char in text):
+    if any(validation.has_bad_characters(text) for text in texts):
         fail("accepted a text with a control character or a lone surrogate")
     text = dump_case(household)
     try:
@@ -243,6 +242,7 @@ class Target:
     timeout: float = 10.0
     watched: Callable[[Path], list[Path]] | None = None  # folders nothing may change in (default: work)
     writes: Callable[[Path], set[str]] | None = None  # files the path may write
+    weight: float = 1.0  # share of bench/fuzz.py's inputs (a cheap path gets more)
 
 
 def check(target: Target, value: Any, work: Path) -> str:

@@ -104,7 +104,8 @@ def run_case_file(argument: tuple[CaseInput, Path]) -> str:
     return RESULT
 
 
-CASE_FILE = Target("case JSON (file -> load_case)", case_inputs(), run_case_file, write_input("dossier.json"))
+CASE_FILE = Target("case JSON (file -> load_case)", case_inputs(), run_case_file, write_input("dossier.json"),
+                   weight=3.5)
 
 
 # ============================================================================ screening tables (CSV, XLSX)
@@ -276,7 +277,8 @@ def _table_prepare(value: TableInput, work: Path) -> tuple[TableInput, Path]:
     return TableInput(value.file, value.suffix, dict(value.expected)), path  # run pops what it reads
 
 
-TABLE = Target("screening table (CSV/XLSX -> rows)", table_inputs(), run_table, _table_prepare, timeout=20.0)
+TABLE = Target("screening table (CSV/XLSX -> rows)", table_inputs(), run_table, _table_prepare, timeout=20.0,
+               weight=2.0)
 TARGETS = [CASE_FILE, TABLE]
 
 
@@ -366,7 +368,8 @@ def _images() -> tuple[bytes, bytes, bytes]:
 
 
 _LOGO_PNG, _LOGO_JPEG, _HUGE_PNG = _images()
-SERVICE_POINT = Target("service point JSON (--service-point)", point_inputs(), run_service_point, _point_prepare)
+SERVICE_POINT = Target("service point JSON (--service-point)", point_inputs(), run_service_point, _point_prepare,
+                       weight=3.5)
 TARGETS.append(SERVICE_POINT)
 
 
@@ -529,5 +532,5 @@ def run_pack(argument: tuple[PackInput, Path]) -> str:
 
 
 RULES_PACK = Target("rules pack (zip -> import_pack)", pack_inputs(), run_pack, _pack_prepare, timeout=30.0,
-                    writes=lambda work: set())
+                    writes=lambda work: set(), weight=1.0)
 TARGETS.append(RULES_PACK)
