@@ -233,7 +233,7 @@ def _file_digest(path: Path) -> str:
 def _csv_source(path: Path) -> Source:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    utf8 = cp1252 = True
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -242,6 +242,18 @@ def _csv_source(path: Path) -> Source:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     utf8 = False
+            if cp1252:
+                try:
+                    block.decode("cp1252")  # 5 byte values have no character in Windows-1252
+                except UnicodeDecodeError:
+                    cp1252 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)  # a file cut in the middle of a character
+        except UnicodeDecodeError:
+            utf8 = False
+    if not utf8 and not cp1252:
+        raise InputError(t("batch.input.bad_encoding", path=path.name))
     encoding = "utf-8-sig" if utf8 else "cp1252"  # Excel's "CSV (séparateur: point-virgule)" on Windows
     with path.open(encoding=encoding, newline="") as handle:
         first = handle.readline(MAX_CELL_CHARS)
@@ -265,11 +277,14 @@ def _xlsx_source(path: Path) -> Source:
         names = workbook.sheetnames
         sheet_name = next((n for n in names if normalise(n) in ("foyers", "households")), names[0])
         sheet = workbook[sheet_name]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
+        try:  # the sheet's XML is read here, row by row: every row once, before anything is computed
+            rows = sheet.iter_rows(values_only=True)
+            header = next(rows, None)
+            total = sum(1 for row in rows if any(_blank(cell) is not None for cell in row))
+        except Exception as error:  # noqa: BLE001 - a damaged sheet (bad XML, bad cell): not a readable workbook
+            raise InputError(t("batch.input.unreadable", path=path.name, reason=type(error).__name__)) from None
         if header is None:
             raise InputError(t("batch.input.empty", path=path.name))
-        total = sum(1 for row in rows if any(_blank(cell) is not None for cell in row))
     finally:
         workbook.close()
     headers, unknown = check_headers(["" if h is None else str(h) for h in header], path.name)

@@ -40,6 +40,7 @@ from app.core.validation import (
     InvalidHousehold,
     Problem,
     field_label,
+    has_bad_characters,
     shown,
     validate,
 )
@@ -128,6 +129,9 @@ class _Reader:
             return default
         if len(value) > limit:
             self.problem(path, "problem.too_long", count=len(value), max=limit)
+            return default
+        if has_bad_characters(value):
+            self.problem(path, "problem.bad_characters")
             return default
         return value
 
@@ -377,9 +381,12 @@ def load_case(path: Path, today: dt.date | None = None) -> tuple[Household, str 
     try:
         with Path(path).open("rb") as handle:
             content = handle.read(MAX_CASE_BYTES + 1)
-        text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise InvalidHousehold((Problem("", t("problem.unreadable", reason=type(error).__name__)),)) from None
+    try:
+        text = content.decode("utf-8-sig")  # the byte-order mark Windows' Notepad writes is not content
+    except UnicodeDecodeError:
+        raise InvalidHousehold((Problem("", t("problem.not_utf8")),)) from None
     return case_from_dict(parse_case_json(text), today)
 
 

@@ -174,7 +174,8 @@ class ServicePoint:
             raise ValueError(t("handout.service_point.not_object", path=str(path)))
         for key, value in data.items():
             if key not in cls.FIELDS:
-                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=str(key)[:40],
+                name = "".join(c if c.isprintable() else "?" for c in str(key)[:40])  # no line break, no control
+                raise ValueError(t("handout.service_point.unknown_field", path=str(path), field=name,
                                    fields=", ".join(cls.FIELDS)))
             if value is not None and not isinstance(value, str):
                 raise ValueError(t("handout.service_point.not_text", path=str(path), field=key))
@@ -183,7 +184,11 @@ class ServicePoint:
         logo = data.get("logo_path")
         if logo and len(logo) <= MAX_LENGTHS["logo_path"]:
             logo_path = Path(logo) if Path(logo).is_absolute() else path.parent / logo
-            if not logo_path.exists() and not logo_path.is_symlink():
+            try:
+                present = logo_path.exists() or logo_path.is_symlink()
+            except (OSError, ValueError):  # a name too long for the disk, a NUL byte
+                present = False
+            if not present:
                 raise ValueError(t("handout.service_point.no_logo", path=str(path), logo=str(logo_path)))
             data = {**data, "logo_path": str(logo_path)}
         problems = cls.problems(data)

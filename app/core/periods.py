@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the months Guichet computes (OpenFisca-France's legislation)
+
+
+def _year_month(text: str) -> tuple[int, int]:
+    match = _MONTH.fullmatch(text) if isinstance(text, str) else None
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"not a month: {text!r}")
+    return int(match.group(1)), int(match.group(2))
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """``"2026-11"`` -> ``(2026, 11)``; raises ValueError on anything else."""
-    parts = text.strip().split("-")
-    if len(parts) != 2 or len(parts[0]) != 4 or not parts[1].isdigit():
-        raise ValueError(f"not a month: {text!r}")
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12:
+    """``"2026-11"`` -> ``(2026, 11)``; raises ValueError on anything else: a month given
+    to compute is written only this way, in ``FIRST_YEAR``..``LAST_YEAR``. It is compared
+    and stored as text: ``2026-1``, `` 2026-11``, ``+202-11`` or other digits
+    (``٢٠٢٦-١١``) would be misread later."""
+    year, month = _year_month(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"not a month: {text!r}")
     return year, month
 
@@ -21,7 +33,7 @@ def month_str(year: int, month: int) -> str:
 
 
 def add_months(month: str, count: int) -> str:
-    year, mon = parse_month(month)
+    year, mon = _year_month(month)
     index = year * 12 + (mon - 1) + count
     return month_str(index // 12, index % 12 + 1)
 
@@ -42,12 +54,12 @@ def current_month(today: dt.date | None = None) -> str:
 
 
 def first_day(month: str) -> dt.date:
-    year, mon = parse_month(month)
+    year, mon = _year_month(month)
     return dt.date(year, mon, 1)
 
 
 def year_of(month: str) -> int:
-    return parse_month(month)[0]
+    return _year_month(month)[0]
 
 
 def age_on(birth: dt.date, on: dt.date) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +63,15 @@ def shown(value: Any) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
+def has_bad_characters(text: str) -> bool:
+    """A control character (NUL, escape, line break, tab) or a lone surrogate: text that
+    could not be saved in UTF-8 nor printed as typed."""
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
+
+
 def person_label(index: int, person: Person | None = None) -> str:
     name = person.first_name.strip() if person is not None else ""
-    if name and len(name) <= MAX_FIRST_NAME:
+    if name and len(name) <= MAX_FIRST_NAME and not has_bad_characters(name):
         return t("field.person_named", number=index + 1, name=name)
     return t("field.person", number=index + 1)
 
@@ -236,6 +243,10 @@ def _text_problems(household: Household) -> list[Problem]:
     problems = [
         Problem(path, t("problem.too_long", field=field_label(path, household), count=len(text), max=limit))
         for path, text, limit in texts if len(text) > limit
+    ]
+    problems += [  # a control character (a line break pasted in a name) or half a character
+        Problem(path, t("problem.bad_characters", field=field_label(path, household)))
+        for path, text, limit in texts if len(text) <= limit and has_bad_characters(text)
     ]
     lists: list[tuple[str, int]] = [("benefits_received", len(household.benefits_received))]
     lists += [(f"persons.{i}.resources", len(p.resources)) for i, p in enumerate(household.persons)]

@@ -43,6 +43,7 @@ from app.core.batch_input import (
     InputError,
     Record,
     check_headers,
+    open_source,
     parse_record,
 )
 from app.core.batch_xlsx import BOLD, EUROS, PLAIN, WorkbookWriter
@@ -572,7 +573,6 @@ def test_worker_processes_give_the_same_output_as_this_process(tmp_path: Path, e
 
 def test_chunks_hold_one_gate_profile_each_and_every_record_once() -> None:
     from app.core.batch import _profile_function, plan_chunks
-    from app.core.batch_input import open_source
 
     profile = _profile_function()
     tasks = list(plan_chunks(open_source(EXAMPLE), 2, MONTH, MONTH, TODAY))
@@ -792,3 +792,46 @@ def test_any_cell_gives_a_household_or_messages_naming_a_template_column(column:
         for person in parsed.household.persons:
             for resource in person.resources:
                 assert resource.stable is not None and math.isfinite(resource.stable) and resource.stable >= 0
+
+
+# --------------------------------------------------------------------------- found by tests/fuzz (issue 18)
+
+
+def test_a_table_cut_in_the_middle_of_a_character_is_read_as_windows_1252(tmp_path: Path) -> None:
+    # Taken for UTF-8 (the decoder was never told the file had ended), it then failed
+    # with a UnicodeDecodeError while its rows were read.
+    path = tmp_path / "foyers.csv"
+    path.write_bytes(b"demandeur_date_naissance;statut_logement;commune_insee\n01/01/1980;locataire_vide;69123\nZo\xc3")
+    source = open_source(path)
+    assert source.encoding == "cp1252"
+    assert [r.payload for r in source.records()] == [("01/01/1980", "locataire_vide", "69123"), ("Zo\u00c3",)]
+
+
+def test_a_table_neither_utf8_nor_windows_1252_is_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "foyers.csv"  # 0x81 and 0x8D have no character in Windows-1252
+    path.write_bytes(b"demandeur_date_naissance;statut_logement;commune_insee\n01/01/1980;locataire_vide;69123 \x81\x8d")
+    with pytest.raises(InputError) as raised:
+        open_source(path)
+    assert str(raised.value) == t("batch.input.bad_encoding", path="foyers.csv")
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_refused_naming_the_file(tmp_path: Path) -> None:
+    # The sheet's XML is only parsed row by row: a bad character reference escaped as a
+    # ParseError traceback instead of the message of an unreadable workbook.
+    from openpyxl import Workbook
+
+    good = tmp_path / "bon.xlsx"
+    book = Workbook()
+    book.active.append(["demandeur_date_naissance", "statut_logement", "commune_insee"])
+    book.active.append(["01/01/1980", "locataire_vide", "69123"])
+    book.save(good)
+    damaged = tmp_path / "foyers.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"69123", b"69&#1;123")
+            target.writestr(item, data)
+    with pytest.raises(InputError) as raised:
+        open_source(damaged)
+    assert str(raised.value) == t("batch.input.unreadable", path="foyers.xlsx", reason="ParseError")

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import json
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -225,8 +226,11 @@ def test_names_and_references_are_texts_of_limited_length_or_refused(field: str,
     where, limit = TEXT_FIELDS[field]
     household, messages = _read_with(field, where, value)
     if household is None:
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) > limit:
             assert messages == [t("problem.too_long", field=field_label(field), count=len(value), max=limit)]
+        elif isinstance(value, str):  # a control character (category Cc)
+            assert messages == [t("problem.bad_characters", field=field_label(field))]
+            assert any(unicodedata.category(c) == "Cc" for c in value)
         else:
             assert t("problem.not_text", field=field_label(field), value="")[:-3] in messages[0]
         return
@@ -264,3 +268,43 @@ def test_too_many_persons_or_benefits_are_refused_before_reading_them() -> None:
     data["household"]["benefits_received"] = ["rsa"] * 1000
     assert problems(data)["benefits_received"] == t(
         "problem.too_many_items", field=field_label("benefits_received"), count=1000, max=validation.MAX_LIST_ITEMS)
+
+
+# --------------------------------------------------------------------------- found by tests/fuzz (issue 18)
+
+
+def test_a_case_file_with_a_byte_order_mark_is_read_like_without(tmp_path: Path) -> None:
+    path = tmp_path / "case.json"
+    path.write_bytes(b"\xef\xbb\xbf" + dump_case(HOUSEHOLD, "2026-11").encode("utf-8"))  # Notepad's UTF-8
+    assert load_case(path, TODAY) == (HOUSEHOLD, "2026-11")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_a_case_file_in_another_encoding_says_to_save_it_in_utf8(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "case.json"
+    path.write_bytes(dump_case(HOUSEHOLD, "2026-11").replace("Karim", "Zoé").encode(encoding))
+    with pytest.raises(InvalidHousehold) as raised:
+        load_case(path, TODAY)
+    assert [p.message for p in raised.value.problems] == [t("problem.not_utf8")]
+
+
+@pytest.mark.parametrize("month", ["2026-1", " 2026-11", "2026-11 ", "+202-11", "٢٠٢٦-١١", "2026-011", "0000-01",
+                                   "1850-01", 202611])
+def test_a_month_is_only_yyyy_mm_in_the_years_computed(month: Any) -> None:
+    # "2026-1" was accepted, then compared as text: months_range("2025-01", "2026-1") stops at 2026-09.
+    data = case_to_dict(HOUSEHOLD, "2026-11")
+    data["month"] = month
+    assert problems(data) == {"month": t("problem.not_a_month", field=t("field.month"), value=str(month))}
+
+
+@pytest.mark.parametrize("name", ["Zo\ud800", "A\x00", "Léa\nLouis", "\x1b[31mX"])
+def test_a_text_with_a_control_character_or_half_a_character_is_refused(name: str) -> None:
+    # "Zo\ud800" (a lone surrogate, valid in JSON as "\ud800") was accepted, then saving the case failed.
+    data = case_to_dict(HOUSEHOLD)
+    data["household"]["persons"][0]["first_name"] = name
+    data["household"]["reference"] = name
+    found = problems(json.loads(json.dumps(data)))
+    assert found == {
+        "persons.0.first_name": t("problem.bad_characters", field="Personne 1, prénom"),
+        "reference": t("problem.bad_characters", field=t("field.reference")),
+    }

@@ -130,3 +130,23 @@ def test_a_refused_logo_is_left_out_of_the_values_and_the_handout(tmp_path: Path
     assert ServicePoint.from_values({"name": "CCAS", "logo_path": str(text)}).logo_path is None
     os.symlink("/etc/passwd", tmp_path / "passwd.png")
     assert ServicePoint.from_values({"logo_path": str(tmp_path / "passwd.png")}).logo_path is None
+
+
+def test_an_unknown_field_is_named_without_its_line_breaks_or_control_characters(tmp_path: Path) -> None:
+    # Found by tests/fuzz: a key "nom\n\x1f" was repeated as it was, cutting the message in two lines.
+    path = tmp_path / "point.json"
+    path.write_text('{"name": "France Services", "nom\\n\\u001fx": "Lyon"}', encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        ServicePoint.from_file(path)
+    assert str(raised.value) == t("handout.service_point.unknown_field", path=str(path), field="nom??x",
+                                  fields=", ".join(ServicePoint.FIELDS))
+
+
+def test_a_logo_name_too_long_for_the_disk_is_a_missing_logo(tmp_path: Path) -> None:
+    # Found by bench/fuzz.py: a 300-character name raised OSError (File name too long).
+    path = tmp_path / "point.json"
+    logo = "é" * 300 + ".png"
+    path.write_text('{"logo_path": "' + logo + '"}', encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        ServicePoint.from_file(path)
+    assert str(raised.value) == t("handout.service_point.no_logo", path=str(path), logo=str(tmp_path / logo))

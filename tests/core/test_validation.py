@@ -157,3 +157,15 @@ def test_a_date_that_does_not_exist_is_told_apart_from_a_wrong_format(text: str,
     with pytest.raises(ValueError):
         parse_date(text)
     assert date_problem_key(text) == key
+
+
+def test_a_control_character_typed_or_pasted_in_a_text_is_refused() -> None:
+    # Found by bench/fuzz.py (the editor): a first name "Léa\n" pasted was accepted in the
+    # window, then the saved case was refused when read again.
+    from app.core.i18n import t
+
+    found = messages(person(household(reference="R\t1"), 1, first_name="Léo\x00"))
+    assert found == {
+        "reference": t("problem.bad_characters", field="Référence du dossier"),
+        "persons.1.first_name": t("problem.bad_characters", field="Personne 2, prénom"),
+    }

@@ -79,3 +79,17 @@ def test_main_with_arguments_goes_to_the_cli(monkeypatch: Any) -> None:
     monkeypatch.setattr(cli, "main", lambda argv: seen.append(list(argv)) or 3)
     assert entry.main(["--version"]) == 3
     assert seen == [["--version"]]
+
+
+def test_thousands_of_qt_calls_do_not_free_none() -> None:
+    # Found by bench/fuzz.py (issue 18): each Qt call without a result took a reference from
+    # None on Python 3.11; after a few thousand the process aborted (« deallocating None »).
+    import subprocess
+    import sys
+
+    code = ("import app.gui\nfrom PySide6.QtWidgets import QApplication, QLineEdit\n"
+            "application = QApplication(['t'])\nedit = QLineEdit()\n"
+            "for i in range(200_000):\n    edit.setText('x')\nprint('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr[-500:]
