@@ -83,7 +83,7 @@ from app.core.household import Household, HousingStatus, Person, Role, STATUSES_
 from app.core.i18n import LANGUAGES, has, language, t
 from app.core.local_aids import amount_note, is_outside_territory
 from app.core.rules_pack import version_label  # who signed the rules, for an imported pack
-from app.core.staleness import note_text
+from app.core.staleness import short_notes
 
 if TYPE_CHECKING:  # the engine module pulls OpenFisca in; the GUI builds handouts without it
     from app.core.engine import BenefitResult, SimulationResult
@@ -359,13 +359,13 @@ class _Context:
         return sorted(out, key=lambda pair: order.get(pair[0].id, len(order)))
 
     def kind(self, benefit: Benefit, item: BenefitResult) -> str:
-        """« to_request », « automatic » (paid without a claim: the catalogue's
-        ``apply.automatic``), « received », or « other »."""
+        """« to_request », « automatic » (paid without a claim for this household: the
+        result's ``claim``, decided by the catalogue's ``Benefit.paid_automatically``),
+        « received », or « other » (values of app.core.engine.Claim, a StrEnum)."""
         if item.already_received and item.status != ERROR:
             return "received"
-        if item.not_claimed:
-            return "automatic" if benefit.apply.automatic else "to_request"
-        return "other"
+        claim = str(item.claim)
+        return claim if claim in ("to_request", "automatic") else "other"
 
     def to_request(self) -> list[tuple[Benefit, BenefitResult]]:
         return [(b, r) for b, r in self.pairs() if self.kind(b, r) == "to_request"]
@@ -748,8 +748,7 @@ def _benefit_block(context: _Context, benefit: Benefit, item: BenefitResult) -> 
         facts.append(para(t("handout.block.detail", name=t(f"handout.detail.{item.detail}")), s.body))
     if item.amount_paid is not None:  # the amount is before the CRDS: what is paid
         facts.append(para(t("handout.block.paid", paid=formats.euros(item.amount_paid)), s.body))
-    for parameter in item.stale_parameters:  # a yearly parameter not revalued in Guichet's legislation
-        note = note_text(parameter)
+    for note in short_notes(item.stale_parameters):  # yearly parameters not revalued in Guichet's legislation
         facts.append(para(note[:1].upper() + note[1:] + ".", s.body))
     if _periodicity_says_more(benefit, item):
         key = "handout.block.contribution_periodicity" if benefit.value == "contribution" else "handout.block.periodicity"

@@ -238,6 +238,17 @@ def _converted(
     return out
 
 
+def _activite(person: Person) -> str:
+    """OpenFisca's ``activite``: a pupil or student the agent left « inactif » (the
+    default of a child) is « etudiant » for OpenFisca, which otherwise reads a
+    17-year-old at the lycée as a young person out of school (contrat d'engagement
+    jeune: 224,68 € shown for a lycée pupil)."""
+    if person.activity == Activity.INACTIF and person.schooling in (
+            Schooling.COLLEGE, Schooling.LYCEE, Schooling.SUPERIEUR):
+        return ACTIVITE[Activity.ETUDIANT]
+    return ACTIVITE[person.activity]
+
+
 def _person_variables(
     person: Person, month: str, converter: TaxableConverter, assumptions: set[str]
 ) -> dict[str, Any]:
@@ -248,7 +259,7 @@ def _person_variables(
     def every_month(value: Any) -> dict[str, Any]:
         return {m: value for m in months}
 
-    values["activite"] = every_month(ACTIVITE[person.activity])
+    values["activite"] = every_month(_activite(person))
     values["scolarite"] = every_month(SCOLARITE[person.schooling])
     values["enceinte"] = _pregnancy_months(person, months)
     values["handicap"] = every_month(person.has_disability)

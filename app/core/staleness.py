@@ -271,6 +271,19 @@ def note_text(parameter: StaleParameter) -> str:
     return t("staleness.note", parameter=parameter.description, since=formats.date(dt.date.fromisoformat(parameter.since)))
 
 
+def short_notes(parameters: Iterable[StaleParameter], limit: int = 3) -> list[str]:
+    """The notes of ``parameters`` for a page of limited room (the handout): each text
+    once, the first ``limit`` of them, then « et N autres barèmes anciens » (a formula
+    that reads a whole scale — the social-housing ceilings by household category and
+    region — reports every leaf of it)."""
+    texts = list(dict.fromkeys(note_text(p) for p in parameters))
+    if len(texts) <= limit:
+        return texts
+    from app.core.i18n import t
+
+    return texts[:limit] + [t("staleness.more", count=len(texts) - limit)]
+
+
 def _text(description: str) -> str:
     description = " ".join(description.split())
     return description[:1].lower() + description[1:]

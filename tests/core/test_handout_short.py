@@ -53,7 +53,8 @@ def family(catalogue: Catalogue, warnings: tuple[str, ...] = ()) -> SimulationRe
         aide_logement=BenefitResult("aide_logement", Status.ELIGIBLE, 1234.5, "month"),
         asf=BenefitResult("asf", Status.ELIGIBLE, 199.19, "month"),
         aeeh=BenefitResult("aeeh", Status.ELIGIBLE, 153.01, "month"),
-        cheque_energie=BenefitResult("cheque_energie", Status.ELIGIBLE, 194.0, "year"),
+        # paid automatically as the engine says it (catalogue: apply.automatic)
+        cheque_energie=BenefitResult("cheque_energie", Status.ELIGIBLE, 194.0, "year", paid_automatically=True),
         allocations_familiales=BenefitResult("allocations_familiales", Status.ELIGIBLE, 153.01, "month",
                                              already_received=True),
     )
@@ -187,13 +188,16 @@ def test_every_example_fits_two_pages_with_every_benefit_to_request(engine: Any,
     pages = page_texts(pdf)
     assert len(pages) <= 2
     text = " ".join(pages)
-    to_request = [(engine.catalogue.get(b.benefit_id), b) for b in result.benefits
-                  if b.not_claimed and not engine.catalogue.get(b.benefit_id).apply.automatic]
+    to_request = [(engine.catalogue.get(b.benefit_id), b) for b in result.benefits if b.not_claimed]
     assert len(to_request) <= 10
     for benefit, item in to_request:
         assert norm(benefit.label) in text
         if benefit.value != "boolean" and item.amount > 0:
             assert norm(formats.euros(item.amount)) in text
+    # the benefits paid without a claim are said too (issue 22: outside the list to request)
+    for item in result.benefits:
+        if item.claim.value == "automatic":
+            assert norm(engine.catalogue.get(item.benefit_id).label) in text, item.benefit_id
     groups = qr_groups(to_request)  # type: ignore[arg-type]
     assert len({g.body for g in groups}) == len(groups)  # one QR code per paying body
     for lang in LANGUAGES[1:]:  # and in every language

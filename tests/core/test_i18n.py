@@ -11,7 +11,7 @@ from app.core.catalogue import load_catalogue
 from app.core.handout_short import paper_key
 from app.core.i18n import LANGUAGES, file_messages, language, own_messages, t
 
-AGENT_ONLY = ("handout.service_point.",)  # the agent's error messages stay French
+AGENT_ONLY = ("handout.service_point.", "handout.logo.")  # the agent's error messages stay French
 OTHERS = [code for code in LANGUAGES if code != "fr"]
 
 

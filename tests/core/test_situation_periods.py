@@ -486,3 +486,17 @@ def test_situation_ids_and_entities() -> None:
     assert s.person_ids == ("p1", "c1")
     assert set(s.data) == {"individus", "familles", "foyers_fiscaux", "menages"}
     assert s.data["menages"]["menage_1"]["personne_de_reference"] == ["p1"]
+
+
+@pytest.mark.parametrize(("schooling", "expected"), [
+    (Schooling.LYCEE, "etudiant"), (Schooling.COLLEGE, "etudiant"), (Schooling.SUPERIEUR, "etudiant"),
+    (Schooling.AUCUNE, "inactif"), (Schooling.PRIMAIRE, "inactif"),
+])
+def test_a_pupil_left_inactive_is_a_student_for_openfisca(schooling: Schooling, expected: str) -> None:
+    """A 17-year-old at the lycée, « inactif » as every child by default, was read by
+    OpenFisca as a young person out of school: the contrat d'engagement jeune (224,68 €
+    for example 08) was shown to a lycée pupil. At school, OpenFisca's activite is
+    « etudiant » (openfisca_france TypesActivite)."""
+    s = build(household(salaried(1200.0), child("c1", dt.date(2009, 3, 1), schooling)))
+    assert set(person_data(s, "c1")["activite"].values()) == {expected}
+    assert set(person_data(s, "p1")["activite"].values()) == {"actif"}  # the parent's own activity
