@@ -345,7 +345,7 @@ def _other_benefits(context: _Context, tight: bool = False) -> list[Flowable]:
     ):
         if not rows:
             continue
-        data = [[benefit_name(b, s.compact_bold), para(_received_amount(b, r), s.compact_bold),
+        data = [[benefit_name(b, s.compact_bold, tight), para(_received_amount(b, r), s.compact_bold),
                  para(b.paying_body.short, s.compact)] for b, r in rows]
         out += [para(title, s.compact_h1), *([] if tight else [para(intro, s.compact)]),
                 _table(data, [FRAME_WIDTH * w for w in (0.50, 0.32, 0.18)],
@@ -395,7 +395,7 @@ def _fit(context: _Context, tight: bool) -> tuple[list[Flowable], bool]:
     whether it fits two pages by the measures."""
     page_one = [*_header(context), *_total_and_notice(context), *_benefits_table(context, tight)]
     codes = _qr_strip(context.to_request(), QR_SIZE_TIGHT if tight else QR_SIZE)
-    slack = 8 * mm  # reportlab's own rounding, the tables' paddings
+    slack = 14 * mm  # reportlab's own rounding, the tables' paddings, the headings kept with what follows
     full = FRAME_HEIGHT - slack
     checklist, others, contact = _papers(context), _other_benefits(context, tight), _contact(context, tight)
     if _height(page_one + codes) <= full:
