@@ -180,8 +180,14 @@ def table_inputs(draw: Any) -> TableInput:
     if draw(st.integers(0, 9)) == 0:  # a header out of the template
         header[draw(st.integers(0, len(header) - 1))] = draw(st.sampled_from(["", "reference", "x", "loyer"]))
         expected = {}
-    suffix = draw(st.sampled_from([".csv", ".csv", ".csv", ".txt", ".xlsx"]))
-    if suffix == ".xlsx":
+    suffix = draw(st.sampled_from([".csv", ".csv", ".csv", ".txt", ".xlsx", ".parquet"]))
+    if suffix == ".parquet":
+        content = _parquet(header, [[row.get(c, "") for c in columns] for row in rows])
+        if draw(st.integers(0, 4)) == 0:
+            content = content[: draw(st.integers(0, len(content)))]
+            expected = {}
+        file = FileBytes(content, True, "parquet")
+    elif suffix == ".xlsx":
         content = _xlsx(header, [[row.get(c, "") for c in columns] for row in rows], draw)
         if draw(st.integers(0, 4)) == 0:
             content = content[: draw(st.integers(0, len(content)))]
@@ -201,6 +207,19 @@ def table_inputs(draw: Any) -> TableInput:
             file = FileBytes(buffer.getvalue().encode("cp1252", "replace"), True, "cp1252")
             expected = {}
     return TableInput(file, suffix, {f"FUZZ-{number}-OK": v for number, v in expected.items()})
+
+
+def _parquet(header: list[str], rows: list[list[Any]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def text(cell: Any) -> str:
+        return _NOT_XML.sub("", str(cell))  # what UTF-8 cannot hold
+
+    arrays = [pa.array([text(row[i]) or None for row in rows], pa.string()) for i in range(len(header))]
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays(arrays, names=[text(h) for h in header]), buffer)
+    return buffer.getvalue()
 
 
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
@@ -277,7 +296,7 @@ def _table_prepare(value: TableInput, work: Path) -> tuple[TableInput, Path]:
     return TableInput(value.file, value.suffix, dict(value.expected)), path  # run pops what it reads
 
 
-TABLE = Target("screening table (CSV/XLSX -> rows)", table_inputs(), run_table, _table_prepare, timeout=20.0,
+TABLE = Target("screening table (CSV/XLSX/Parquet -> rows)", table_inputs(), run_table, _table_prepare, timeout=20.0,
                weight=2.0)
 TARGETS = [CASE_FILE, TABLE]
 

@@ -1,4 +1,4 @@
-"""Generated screening tables (CSV in several delimiters and encodings, XLSX, broken
+"""Generated screening tables (CSV in several delimiters and encodings, XLSX, Parquet, broken
 files, hostile cells) through the screener's reader: the file refused naming it, or
 each row a household read as written or messages naming its column
 (``fuzz_paths.TABLE``). Fixed seed, bounded examples; ``bench/fuzz.py`` runs thousands."""
