@@ -218,7 +218,7 @@ class StalenessChecker:
             for path in recorder.parameters.get(name, ()) if instant else ():
                 leaves.update(self.verdict(path, instant))
         by_parent: dict[tuple[str, str], list[StaleParameter]] = defaultdict(list)
-        for item in leaves:
+        for item in sorted(leaves, key=lambda leaf: (leaf.path, leaf.since)):  # the same notes in every process
             by_parent[(item.path.rsplit(".", 1)[0], item.since)].append(item)
         found: dict[tuple[str, str], StaleParameter] = {}
         for (parent_path, since), items in by_parent.items():

@@ -80,17 +80,20 @@ def test_handout_block_says_the_old_ceiling_and_the_amount_paid(engine: Any) -> 
 
     import pypdf
 
-    from app.core.handout import ServicePoint, build_handout
+    from app.core.handout import HandoutOptions, ServicePoint, build_handout
+
+    detailed = HandoutOptions(detailed=True)  # the benefit blocks are in the detailed version (issue 15)
 
     def text(pdf: bytes) -> str:
         return " ".join(" ".join((page.extract_text() or "").split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
     household, month = load_case(CSS_EXAMPLE, today=dt.date(2026, 11, 29))
-    pdf = build_handout(household, engine.compute(household, month), engine.catalogue, ServicePoint("Point d'accueil"))
+    pdf = build_handout(household, engine.compute(household, month), engine.catalogue, ServicePoint("Point d'accueil"),
+                        detailed)
     assert "couverture maladie universelle (CMU) du 01/04/2024 : le montant peut différer." in text(pdf)
     household, month = load_case(ROOT / "examples" / "11-mere-separee-recemment-nantes.json", today=dt.date(2026, 11, 29))
     result = engine.compute(household, month)
     asf = result.get("asf")
     assert asf.amount == 201.78 and asf.amount_paid == 200.77  # 201.7835 x 0.995 = 200.7746
-    pdf = build_handout(household, result, engine.catalogue, ServicePoint("Point d'accueil"))
+    pdf = build_handout(household, result, engine.catalogue, ServicePoint("Point d'accueil"), detailed)
     assert "dette sociale (CRDS), retenue par l'organisme : 200,77 € versés." in text(pdf).replace("\u202f", " ").replace("\xa0", " ")
