@@ -670,6 +670,8 @@ def run_situation(argument: tuple[SituationInput, Path]) -> str:
                     fail(f"the variable {name} read in {plural}")
     if not read.person_ids:
         fail("a situation read without a person")
+    if value.data is not None and read_situation(tbs, copy.deepcopy(value.data)) != read:
+        fail(f"an intact file ({value.file.how}) read differently from its data")
     return RESULT
 
 
