@@ -174,6 +174,8 @@ def load_situation_file(path: Path) -> Any:
         raise SituationRefused(
             [Problem("", t("openfisca_input.unreadable", path=str(path), reason="RecursionError"))]
         ) from None
+    except ValueError:  # an integer of over 4 300 digits (Python's int_max_str_digits)
+        raise SituationRefused([Problem("", t("openfisca_input.number_too_long", path=str(path)))]) from None
     if duplicates:
         raise SituationRefused(
             [Problem(key, t("openfisca_input.duplicate_key", key=key)) for key in dict.fromkeys(duplicates)]
@@ -584,6 +586,8 @@ class _Reader:
                 if not pattern.fullmatch(value):
                     key = "not_integer" if value_type is int and NUMBER_TEXT.fullmatch(value) else "not_number"
                     return False, _no(key, where=where, value=shown)
+                if value_type is int and len(value) > len(str(INT32[0])):  # int() refuses over 4 300 digits
+                    return False, _no("too_large", where=where, value=shown, variable=name)
                 number = int(value) if value_type is int else float(value)
             elif isinstance(value, (int, float)):
                 number = value

@@ -421,3 +421,17 @@ def test_a_huge_key_or_period_is_shortened_in_the_message(tbs: Any) -> None:
     lines = raised.value.lines()
     assert len(lines) == 2 and all(len(line) < 400 for line in lines), [len(line) for line in lines]
     assert "« " + "p" * 59 + "… »" in lines[0] and "« " + "x" * 59 + "… »" in lines[0]
+
+
+def test_a_number_of_thousands_of_digits_is_refused_not_a_crash(tmp_path: Path, tbs: Any) -> None:
+    """Python refuses to convert an integer of over 4 300 digits (ValueError): as a text
+    for an integer variable, and as a bare JSON number in the file."""
+    with pytest.raises(SituationRefused) as raised:
+        read_situation(tbs, {"individus": {"a": {"age": {"2024-12": "9" * 5000}}}})
+    assert raised.value.codes == ("too_large",)
+    path = tmp_path / "situation.json"
+    path.write_text('{"individus": {"a": {"age": {"2024-12": ' + "9" * 5000 + "}}}}", encoding="utf-8")
+    with pytest.raises(SituationRefused) as raised:
+        load_situation_file(path)
+    assert raised.value.lines() == [f"Le fichier {path} contient un nombre de plus de 4 300 chiffres : "
+                                    "ce n'est pas une situation OpenFisca."]
