@@ -28,7 +28,11 @@ for ``"2024-01"``: openfisca-core then keeps only one instance's values), a mont
 or yearly period not starting on the first day of a month (or a rolling year for a
 yearly variable), a value after the variable's end date (ignored by openfisca-core),
 several values of a variable that does not change in time, a key given twice in one
-JSON object.
+JSON object, a month or year period over 100 years (spread month by month, it would
+never end).
+
+The file is UTF-8, with or without a byte-order mark. A message repeats a text of the
+situation (a key, an id, a period) shortened to 60 characters.
 
 What openfisca-core does and Guichet does too, with a notice: a person in no group of
 an entity is counted alone in a group of their own; an entity absent altogether
@@ -65,8 +69,12 @@ from app.core.validation import Problem
 PERSONS = ("individu", "individus")
 GROUPS = (("famille", "familles"), ("foyer_fiscal", "foyers_fiscaux"), ("menage", "menages"))
 MAX_TEXT = 200  # characters of a text value (a commune code, an identifier)
+MAX_PERIOD_YEARS = 100  # a period over a lifetime: spread month by month, it would never end
 MAX_PROBLEMS = 30  # shown at once; the count of the others follows
 MAX_FILE_BYTES = 20_000_000  # an exported 20-person household is about 1 MB
+SHOWN = 60  # characters of a received text or value a message repeats
+# The placeholders of the messages that repeat a text of the situation (shortened).
+RECEIVED_TEXTS = frozenset({"key", "id", "variable", "period", "person", "role", "first", "second", "canonical"})
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 INT32 = (int(np.iinfo(np.int32).min), int(np.iinfo(np.int32).max))
 NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -133,7 +141,7 @@ def load_situation_file(path: Path) -> Any:
             raise SituationRefused(
                 [Problem("", t("openfisca_input.too_big", path=str(path), max=MAX_FILE_BYTES // 1_000_000))], ["too_big"]
             )
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # the byte-order mark Windows' Notepad writes is not content
     except (OSError, UnicodeDecodeError) as error:
         raise SituationRefused(
             [Problem("", t("openfisca_input.unreadable", path=str(path), reason=type(error).__name__))]
@@ -166,6 +174,8 @@ def load_situation_file(path: Path) -> Any:
         raise SituationRefused(
             [Problem("", t("openfisca_input.unreadable", path=str(path), reason="RecursionError"))]
         ) from None
+    except ValueError:  # an integer of over 4 300 digits (Python's int_max_str_digits)
+        raise SituationRefused([Problem("", t("openfisca_input.number_too_long", path=str(path)))]) from None
     if duplicates:
         raise SituationRefused(
             [Problem(key, t("openfisca_input.duplicate_key", key=key)) for key in dict.fromkeys(duplicates)]
@@ -181,11 +191,12 @@ def _label(key: str) -> str:
 
 
 def _where(key: str, eid: str, variable: str | None = None, period: str | None = None) -> str:
+    eid = _cut(eid)
     if variable is None:
         return t("openfisca_input.where_entity", label=_label(key), id=eid)
     if period is None:
-        return t("openfisca_input.where_variable", label=_label(key), id=eid, variable=variable)
-    return t("openfisca_input.where_period", label=_label(key), id=eid, variable=variable, period=period)
+        return t("openfisca_input.where_variable", label=_label(key), id=eid, variable=_cut(variable))
+    return t("openfisca_input.where_period", label=_label(key), id=eid, variable=_cut(variable), period=_cut(period))
 
 
 def _shown(value: Any) -> str:
@@ -194,7 +205,12 @@ def _shown(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    return _cut(text)
+
+
+def _cut(text: str, limit: int = SHOWN) -> str:
+    """A text of the situation (a key, an id, a period) as a message shows it: shortened."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _hint(name: str, candidates: Iterable[str]) -> str:
@@ -216,7 +232,12 @@ class _Reader:
 
     def refuse(self, path: str, message: str, /, _code: str | None = None, **values: Any) -> None:
         """A problem: its French ``message`` (key) and its kind (``_code``, default the key)."""
-        self.problems.append(Problem(path, t(f"openfisca_input.{message}", **values)))
+        shown = {
+            name: _cut(value, 200) if name == "periods" and isinstance(value, str)
+            else _cut(value) if name in RECEIVED_TEXTS and isinstance(value, str) else value
+            for name, value in values.items()
+        }
+        self.problems.append(Problem(path, t(f"openfisca_input.{message}", **shown)))
         self.codes.append(_code or message)
 
     # -- the whole situation
@@ -515,6 +536,9 @@ class _Reader:
         if parsed.size < 1:
             self.refuse(path, "period_empty", where=where, period=text)
             return False
+        if given in ("month", "year") and parsed.size > MAX_PERIOD_YEARS * (12 if given == "month" else 1):
+            self.refuse(path, "period_too_long", where=where, period=text, max=MAX_PERIOD_YEARS)
+            return False
         if unit == "month":
             fits = (given == "month" and (parsed.size == 1 or spreads)) or (given == "year" and spreads)
             if not fits:
@@ -562,6 +586,8 @@ class _Reader:
                 if not pattern.fullmatch(value):
                     key = "not_integer" if value_type is int and NUMBER_TEXT.fullmatch(value) else "not_number"
                     return False, _no(key, where=where, value=shown)
+                if value_type is int and len(value) > len(str(INT32[0])):  # int() refuses over 4 300 digits
+                    return False, _no("too_large", where=where, value=shown, variable=name)
                 number = int(value) if value_type is int else float(value)
             elif isinstance(value, (int, float)):
                 number = value

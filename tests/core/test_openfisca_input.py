@@ -378,3 +378,60 @@ def test_periods_openfisca_core_would_mix_up_between_entities_are_refused(tbs: A
     core = SimulationBuilder().build_from_entities(tbs, copy.deepcopy(dates))
     assert str(core.get_holder("date_naissance").get_array("ETERNITY")[1]) == "1970-01-01"
     assert "donnez-la sur la même période" in refused(tbs, dates)
+
+
+# ----------------------------------------------------------------- found by fuzzing (tests/fuzz, issue 18)
+
+
+def test_a_file_starting_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows' Notepad writes UTF-8 with a byte-order mark: the same situation, not a
+    JSON error (« Unexpected UTF-8 BOM »), as for a Guichet case file."""
+    path = tmp_path / "situation.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"individus": {"a": {}}}).encode("utf-8"))
+    assert load_situation_file(path) == {"individus": {"a": {}}}
+
+
+def test_a_situation_that_is_not_an_object_is_refused_with_single_braces(tbs: Any) -> None:
+    """The text has no placeholder: ``t()`` does not format it, so ``{{`` was shown as is."""
+    with pytest.raises(SituationRefused) as raised:
+        read_situation(tbs, [{"individus": {}}])
+    line = raised.value.lines()[0]
+    assert line.startswith("La situation doit être un objet JSON : { « individus » : { … }")
+    assert "{{" not in line and "}}" not in line
+
+
+def test_a_period_over_a_hundred_years_is_refused_not_spread_month_by_month(tbs: Any) -> None:
+    """``month:2026-01:99999999`` for a monthly variable: every month it covers was
+    listed (100 million), the reading never ended. Refused, naming the period."""
+    situation = {"individus": {"a": {"handicap": {"month:2026-01:99999999": False},
+                                     "salaire_de_base": {"year:2024:101": 1000, "month:2024-01:1201": 10}}}}
+    with pytest.raises(SituationRefused) as raised:
+        read_situation(tbs, situation)
+    assert raised.value.codes == ("period_too_long",) * 3
+    assert "la période « month:2026-01:99999999 » couvre plus de 100 ans" in raised.value.lines()[0]
+    read_situation(tbs, {"individus": {"a": {"salaire_de_base": {"month:2024-01:35": 100}}}})  # 3 years: read
+
+
+def test_a_huge_key_or_period_is_shortened_in_the_message(tbs: Any) -> None:
+    """A 5 000-character variable name, person id or period was repeated whole in the
+    message (and the terminal)."""
+    situation = {"individus": {"p" * 5000: {"x" * 5000: {"2026-01": 1}, "salaire_de_base": {"2" * 5000: 1}}}}
+    with pytest.raises(SituationRefused) as raised:
+        read_situation(tbs, situation)
+    lines = raised.value.lines()
+    assert len(lines) == 2 and all(len(line) < 400 for line in lines), [len(line) for line in lines]
+    assert "« " + "p" * 59 + "… »" in lines[0] and "« " + "x" * 59 + "… »" in lines[0]
+
+
+def test_a_number_of_thousands_of_digits_is_refused_not_a_crash(tmp_path: Path, tbs: Any) -> None:
+    """Python refuses to convert an integer of over 4 300 digits (ValueError): as a text
+    for an integer variable, and as a bare JSON number in the file."""
+    with pytest.raises(SituationRefused) as raised:
+        read_situation(tbs, {"individus": {"a": {"age": {"2024-12": "9" * 5000}}}})
+    assert raised.value.codes == ("too_large",)
+    path = tmp_path / "situation.json"
+    path.write_text('{"individus": {"a": {"age": {"2024-12": ' + "9" * 5000 + "}}}}", encoding="utf-8")
+    with pytest.raises(SituationRefused) as raised:
+        load_situation_file(path)
+    assert raised.value.lines() == [f"Le fichier {path} contient un nombre de plus de 4 300 chiffres : "
+                                    "ce n'est pas une situation OpenFisca."]

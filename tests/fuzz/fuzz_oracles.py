@@ -30,7 +30,8 @@ RESULT = "result"
 
 # The French texts an input path may answer with (their placeholders filled).
 MESSAGE_PREFIXES = ("problem.", "batch.input.", "batch.row.", "gui.problem.", "handout.logo.",
-                    "handout.service_point.", "rules.", "cli.", "situation.", "engine.")
+                    "handout.service_point.", "rules.", "cli.", "situation.", "engine.",
+                    "openfisca_input.")
 
 
 class FuzzFailure(AssertionError):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import json
+import math
 import random
 import re
 from dataclasses import dataclass
@@ -553,3 +555,134 @@ def run_pack(argument: tuple[PackInput, Path]) -> str:
 RULES_PACK = Target("rules pack (zip -> import_pack)", pack_inputs(), run_pack, _pack_prepare, timeout=30.0,
                     writes=lambda work: set(), weight=1.0)
 TARGETS.append(RULES_PACK)
+
+
+# ============================================================================ OpenFisca situation JSON
+
+import sys  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))  # the situations of the property test
+from openfisca_situations import situations  # noqa: E402
+from fuzz_inputs import _parent as _parent_of  # noqa: E402
+
+SITUATION_KEYS = ["individus", "familles", "foyers_fiscaux", "menages", "individu", "menage", "axes", "chiens", "",
+                  "parents", "enfnats", "salaire_imposabel", "salaire_de_base", "date_naissance", "loyer", "rfr",
+                  "\ufeffindividus", "x" * 5000]
+SITUATION_PERIODS = ["2026-02-30", "2026-13", "2026-00", "2026-1", "month:2026-13", "month:2026-01:-1",
+                     "month:2026-01:0", "month:2026-01:99999999", "year:2026:100000", "9999-12", "0000-01",
+                     "10000-01", "day:2026-02-30", "week:2026-W60", "ETERNITY", "eternity", "2026-11-29T12:00", "",
+                     " 2026-11", "２０２６-１１", "2026\x00", "p" * 5000]
+SITUATION_VALUES = st.one_of(HOSTILE_VALUES, st.sampled_from(IMPOSSIBLE_DATES + SITUATION_PERIODS),
+                             st.lists(HOSTILE_VALUES, max_size=3))
+
+
+@st.composite
+def situation_changes(draw: Any, data: Any) -> Any:
+    """``data`` (a situation, changed in place) with an unknown key, an impossible period
+    or a value where none fits, besides ``mutated``'s changes."""
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in paths_of(data) if isinstance(_parent_of(data, p), dict)]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = _parent_of(data, path)
+        action = draw(st.sampled_from(["key", "period", "value"]))
+        if action == "key":
+            parent[draw(st.sampled_from(SITUATION_KEYS))] = draw(st.one_of(SITUATION_VALUES, st.just({"2026-01": 1})))
+        elif action == "period":
+            parent[draw(st.sampled_from(SITUATION_PERIODS))] = parent.pop(path[-1])
+        else:
+            parent[path[-1]] = draw(SITUATION_VALUES)
+    return data
+
+
+@dataclass(frozen=True)
+class SituationInput:
+    file: FileBytes
+    data: Any  # the situation written, when the file is its JSON text unchanged
+
+
+@st.composite
+def situation_inputs(draw: Any) -> SituationInput:
+    data: Any = draw(situations())
+    choice = draw(st.integers(0, 9))
+    if choice < 4:
+        data = draw(situation_changes(data))
+    elif choice < 7:
+        data = draw(mutated(data))
+    text = written = to_json(data, draw)
+    if draw(st.booleans()):  # a digit text as a bare JSON number (json.dumps cannot write one over 4 300 digits)
+        text = re.sub(r'"([0-9]{20,})"', r"\1", text)
+    file = draw(file_bytes(text, max_bytes=21_000_000 if draw(st.integers(0, 19)) == 0 else 100_000))
+    deep = "\\u0000DEEP" in json.dumps(data)  # written nested by to_json: not the data any more
+    return SituationInput(file, data if file.intact and not deep and text == written else None)
+
+
+_TBS: list[Any] = []
+
+
+def situation_tbs(tbs: Any = None) -> Any:
+    """OpenFisca-France's tax-benefit system, loaded once per process (``tests/conftest.py``'s
+    engine's when given)."""
+    if tbs is not None and not _TBS:
+        _TBS.append(tbs)
+    if not _TBS:
+        from app.core.engine import shared_engine
+
+        _TBS.append(shared_engine(warm_up=False).tbs)
+    return _TBS[0]
+
+
+def _finite_values(data: Any) -> bool:
+    if isinstance(data, dict):
+        return all(_finite_values(v) for v in data.values())
+    if isinstance(data, list):
+        return all(_finite_values(v) for v in data)
+    return not isinstance(data, float) or math.isfinite(data)
+
+
+def run_situation(argument: tuple[SituationInput, Path]) -> str:
+    """``guichet simulate --openfisca``'s reading (``load_situation_file`` then
+    ``read_situation``), OpenFisca not computed: every problem one of the reader's French
+    messages, or a reading holding only finite values, of the variables' entities; an
+    intact file read as its data is."""
+    from app.core.openfisca_input import SituationRefused, load_situation_file, read_situation
+
+    value, path = argument
+    tbs = situation_tbs()
+    try:
+        read = read_situation(tbs, load_situation_file(path))
+    except SituationRefused as error:
+        if not error.problems:
+            fail("a situation refused without any problem")
+        for line in error.lines():
+            message_key(line)
+        if value.data is not None:
+            try:
+                read_situation(tbs, copy.deepcopy(value.data))
+            except SituationRefused:
+                return MESSAGE
+            fail(f"an intact file ({value.file.how}) refused, its data read: {error.lines()[:2]}")
+        return MESSAGE
+    if not _finite_values(read.data):
+        fail("a situation read with a value that is not finite")
+    for plural, instances in read.data.items():
+        for body in instances.values():
+            for name, by_period in body.items():
+                if name in tbs.variables and tbs.variables[name].entity.plural != plural:
+                    fail(f"the variable {name} read in {plural}")
+    if not read.person_ids:
+        fail("a situation read without a person")
+    if value.data is not None and read_situation(tbs, copy.deepcopy(value.data)) != read:
+        fail(f"an intact file ({value.file.how}) read differently from its data")
+    return RESULT
+
+
+def _situation_prepare(value: SituationInput, work: Path) -> tuple[SituationInput, Path]:
+    situation_tbs()  # loaded (its parameter cache written) before the files are watched
+    return write_input("situation.json")(value, work)
+
+
+SITUATION = Target("OpenFisca situation JSON (--openfisca -> read_situation)", situation_inputs(), run_situation,
+                   _situation_prepare, weight=2.0)
+TARGETS.append(SITUATION)
