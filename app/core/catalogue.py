@@ -147,7 +147,7 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
     imported rules pack: ``rules_pack.active_rules_dir``). The local aids of the sibling
     ``local/`` folder and the version of the sibling ``manifest.yaml`` come along.
     """
-    folder = folder if folder is not None else _active_rules_dir() / "benefits"
+    folder = folder if folder is not None else active_rules_dir_or_bundled() / "benefits"
     stamp = _rules_stamp(folder.parent)
     cached = _LOADED.get(str(folder))
     if cached is not None and cached[0] == stamp:
@@ -205,7 +205,9 @@ def _load(folder: Path) -> Catalogue:
     return Catalogue(national, version=manifest_version(folder.parent), local_aids=local)
 
 
-def _active_rules_dir() -> Path:
+def active_rules_dir_or_bundled() -> Path:
+    """The active rules folder (``rules_pack.active_rules_dir``), or the bundled one when
+    the packs' state cannot be read: what every reader of rules data starts from."""
     try:
         from app.core.rules_pack import active_rules_dir
 

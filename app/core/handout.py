@@ -515,7 +515,7 @@ def _header(context: _Context) -> list[Flowable]:
     lines = contact_lines(context, s.header_name, s.cell)
     facts_cell = [para(line, s.cell) for line in fact_lines(context, t("handout.header.date", date=formats.date(context.day)))]
 
-    logo = _logo(point.logo_path)
+    logo = logo_flowable(point.logo_path)
     left: list[Flowable] = ([logo] if logo is not None else []) + lines
     table = Table(
         [[left, facts_cell]],
@@ -561,7 +561,7 @@ def fact_lines(context: _Context, first: str) -> list[str]:
     return facts
 
 
-def _logo(path: Path | None) -> Flowable | None:
+def logo_flowable(path: Path | None) -> Flowable | None:
     """The logo drawn from the bytes ``read_logo`` checked (the path is not opened again)."""
     if path is None:
         return None
@@ -846,7 +846,7 @@ def _already_received(context: _Context) -> list[Flowable]:
     s = styles()
     story = _section_title(t("handout.section.already"), t("handout.section.already_intro"))
     data = [
-        [_name(benefit, s.cell), para(_received_amount(benefit, item), s.cell_bold), para(benefit.paying_body.name, s.cell)]
+        [_name(benefit, s.cell), para(received_amount(benefit, item), s.cell_bold), para(benefit.paying_body.name, s.cell)]
         for benefit, item in rows
     ]
     story.append(Table(
@@ -863,7 +863,7 @@ def _already_received(context: _Context) -> list[Flowable]:
     return story
 
 
-def _received_amount(benefit: Benefit, item: BenefitResult) -> str:
+def received_amount(benefit: Benefit, item: BenefitResult) -> str:
     if item.status in (ELIGIBLE, TO_CHECK):
         return amount_text(benefit, item)
     return t("handout.amount.to_check")

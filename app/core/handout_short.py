@@ -194,12 +194,12 @@ def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) 
 
 
 def _header(context: _Context) -> list[Flowable]:
-    from app.core.handout import _logo
+    from app.core.handout import logo_flowable
 
     s = styles()
     point = context.service_point
     left: list[Flowable] = []
-    logo = _logo(point.logo_path)
+    logo = logo_flowable(point.logo_path)
     if logo is not None:
         left.append(logo)
     left.append(left_to_right(point.name, s.header_name))
@@ -335,7 +335,7 @@ def _conditions(context: _Context, keep: int | None) -> list[Flowable]:
 def _other_benefits(context: _Context, tight: bool = False) -> list[Flowable]:
     """Benefits coming without a claim, already received, and not computed (``tight``:
     without the sections' introductions)."""
-    from app.core.handout import _received_amount
+    from app.core.handout import received_amount
 
     s = styles()
     out: list[Flowable] = []
@@ -345,7 +345,7 @@ def _other_benefits(context: _Context, tight: bool = False) -> list[Flowable]:
     ):
         if not rows:
             continue
-        data = [[benefit_name(b, s.compact_bold, tight), para(_received_amount(b, r), s.compact_bold),
+        data = [[benefit_name(b, s.compact_bold, tight), para(received_amount(b, r), s.compact_bold),
                  para(b.paying_body.short, s.compact)] for b, r in rows]
         out += [para(title, s.compact_h1), *([] if tight else [para(intro, s.compact)]),
                 _table(data, [FRAME_WIDTH * w for w in (0.50, 0.32, 0.18)],

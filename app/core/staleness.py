@@ -72,12 +72,9 @@ def load_rules(folder: Path | None = None) -> StalenessRules:
     candidates = []
     if folder is not None:
         candidates.append(folder / RULES_FILE)
-    try:
-        from app.core.catalogue import _active_rules_dir
+    from app.core.catalogue import active_rules_dir_or_bundled
 
-        candidates.append(_active_rules_dir() / RULES_FILE)
-    except Exception:  # noqa: BLE001 - the bundled file below
-        pass
+    candidates.append(active_rules_dir_or_bundled() / RULES_FILE)
     candidates.append(bundled_rules_dir() / RULES_FILE)
     for path in candidates:
         if path.is_file():
