@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from app import __version__
-from app.core import formats
-from app.core.files import private_by_default
-from app.core.i18n import t
-from app.core.logs import report_unexpected, setup_logging
-from app.core.periods import current_month, parse_month
-from app.core.validation import InvalidHousehold
+from app.core.base import formats
+from app.core.base.files import private_by_default
+from app.core.base.i18n import t
+from app.core.base.logs import report_unexpected, setup_logging
+from app.core.model.periods import current_month, parse_month
+from app.core.model.validation import InvalidHousehold
 
 
 class UsageError(Exception):
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--format", choices=("table", "json"), default="table", help=t("cli.help_format"))
     simulate.add_argument("--pdf", type=Path, metavar="OUT.pdf", help=t("cli.help_pdf"))
     simulate.add_argument("--service-point", type=Path, metavar="POINT.json", help=t("cli.help_service_point"))
-    from app.core.i18n import LANGUAGES
+    from app.core.base.i18n import LANGUAGES
 
     simulate.add_argument("--lang", choices=LANGUAGES, default="fr", help=t("cli.help_lang"))
     simulate.add_argument("--detailed", action="store_true", help=t("cli.help_detailed"))
@@ -60,11 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--month", type=_month, help=t("cli.help_month"))
     export.add_argument("-o", "--output", type=Path, help=t("cli.help_output"))
 
-    from app.core.batch import add_screen_arguments
+    from app.core.batch.screen import add_screen_arguments
 
     screen = sub.add_parser("screen", help=t("cli.help_screen"))
     add_screen_arguments(screen)
-    from app.core.rules_pack import add_rules_arguments
+    from app.core.benefits.rules_pack import add_rules_arguments
 
     add_rules_arguments(sub)
 
@@ -93,11 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export-openfisca":
             return export_openfisca(args)
         if args.command == "screen":
-            from app.core.batch import run_screen
+            from app.core.batch.screen import run_screen
 
             return int(run_screen(args) or 0)
         if args.command == "rules":
-            from app.core.rules_pack import run_rules
+            from app.core.benefits.rules_pack import run_rules
 
             return int(run_rules(args) or 0)
         parser.print_help()
@@ -124,8 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def version_text() -> str:
     from importlib import metadata
 
-    from app.core.catalogue import load_catalogue
-    from app.core.rules_pack import version_label
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.benefits.rules_pack import version_label
 
     catalogue = load_catalogue()
     version = getattr(catalogue, "version", "")
@@ -139,13 +139,13 @@ def version_text() -> str:
 
 
 def _engine() -> Any:
-    from app.core.engine import shared_engine
+    from app.core.compute.engine import shared_engine
 
     return shared_engine()
 
 
 def _load(path: Path, month: str | None) -> tuple[Any, str]:
-    from app.core.casefile import load_case
+    from app.core.io.casefile import load_case
 
     household, case_month = load_case(path)
     return household, month or case_month or current_month()
@@ -171,7 +171,7 @@ def simulate(args: argparse.Namespace) -> int:
             raise
     service_point = _service_point(args.service_point) if args.pdf is not None else None
     engine = _engine()
-    from app.core.engine import gc_paused
+    from app.core.compute.engine import gc_paused
 
     by_month: dict[str, list[int]] = {}
     for i, (_household, month) in enumerate(loaded):
@@ -205,7 +205,7 @@ def simulate(args: argparse.Namespace) -> int:
 def simulate_openfisca(args: argparse.Namespace) -> int:
     """A situation in OpenFisca's format, read as openfisca-core reads it or refused (every
     problem printed, exit 2, nothing written): ``openfisca_input``."""
-    from app.core.openfisca_input import (
+    from app.core.openfisca.input import (
         SituationRefused,
         choose_month,
         load_situation_file,
@@ -260,7 +260,7 @@ def export_openfisca(args: argparse.Namespace) -> int:
 def _service_point(path: Path | None) -> Any:
     """The desk printed on the handout: ``--service-point`` (checked before computing),
     else « Point d'accueil »."""
-    from app.core.handout import ServicePoint
+    from app.core.handout.citizen import ServicePoint
 
     if path is None:
         return ServicePoint.from_values({})
@@ -272,7 +272,7 @@ def _service_point(path: Path | None) -> Any:
 
 def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None,
                   language: str = "fr", detailed: bool = False) -> None:
-    from app.core.handout import HandoutOptions, build_handout
+    from app.core.handout.citizen import HandoutOptions, build_handout
 
     options = HandoutOptions(language=language, detailed=detailed)
     write_output(path, build_handout(household, result, catalogue, service_point or _service_point(None), options))
@@ -281,7 +281,7 @@ def write_handout(path: Path, household: Any, result: Any, catalogue: Any, servi
 def write_output(path: Path, data: bytes | str) -> None:
     """Write a file the agent asked for: complete or not at all, ``0600``; a full disk
     or a refused folder is a French message (``UsageError``), never a half file."""
-    from app.core.files import atomic_write, write_failed
+    from app.core.base.files import atomic_write, write_failed
 
     try:
         atomic_write(path, data)
@@ -301,7 +301,7 @@ def purge_cases(confirmed: bool, explicit: bool) -> int:
     day (the period counts in days; importing the store and opening it cost about
     0.2 s of CPU); ``guichet purge`` always runs and asks for the passphrase on a
     terminal."""
-    from app.core.paths import case_database_path
+    from app.core.base.paths import case_database_path
 
     path = case_database_path()
     if not path.exists():  # checked before importing the store (0.1 s of CPU more than simulate's)
@@ -360,7 +360,7 @@ def purge_cases(confirmed: bool, explicit: bool) -> int:
 
 
 def _auto_purge_marker() -> Path:
-    from app.core.paths import cache_dir
+    from app.core.base.paths import cache_dir
 
     return cache_dir() / "automatic_purge_day.txt"
 
@@ -392,14 +392,14 @@ def _today() -> str:
 
 def amount_text(result: Any, benefit: Any) -> str:
     """``257,38 € par mois`` / ``429,01 € par an`` / ``oui`` — one wording everywhere."""
-    from app.core.local_aids import amount_note
+    from app.core.benefits.local_aids import amount_note
 
     note = amount_note(result)
     if note is not None:
         return note
     if benefit.value == "boolean":
         return t("cli.answer_yes") if result.status == "eligible" else t("cli.answer_no")
-    from app.core.engine import paid_note
+    from app.core.compute.engine import paid_note
 
     key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
     if benefit.value == "contribution":
@@ -410,7 +410,7 @@ def amount_text(result: Any, benefit: Any) -> str:
 
 
 def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
-    from app.core.staleness import note_text
+    from app.core.openfisca.staleness import note_text
 
     stale = [(item, p) for item in result.benefits for p in item.stale_parameters]
     title = t(
@@ -421,7 +421,7 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     )
     lines = [title + (f" ({t('staleness.header_hint')})" if stale else ""), ""]
     rows = [(t("cli.col_benefit"), t("cli.col_amount"), t("cli.col_status"), t("cli.col_payer"))]
-    from app.core.local_aids import is_outside_territory
+    from app.core.benefits.local_aids import is_outside_territory
 
     for item in result.benefits:
         if is_outside_territory(item):
@@ -443,7 +443,7 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     not_claimed = [catalogue.get(b.benefit_id).label for b in result.not_claimed()]
     if household is not None and household.benefits_received and not_claimed:
         lines.append(t("cli.not_claimed_list", benefits=", ".join(not_claimed)))
-    from app.core.validation import notices
+    from app.core.model.validation import notices
 
     told = notices(household) if household is not None else ()
     for warning in (*result.warnings, *(n.message for n in told)):
@@ -463,7 +463,7 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
 
 
 def result_json(result: Any, catalogue: Any) -> dict[str, Any]:
-    from app.core.staleness import note_text
+    from app.core.openfisca.staleness import note_text
 
     data = asdict(result)
     data.pop("totals_ids", None)
@@ -495,7 +495,7 @@ def self_test() -> int:
     """A fixed household through the engine and the handout; 0 when both work."""
     import tempfile
 
-    from app.core.examples import warm_up_household
+    from app.core.model.examples import warm_up_household
 
     household = warm_up_household()
     engine = _engine()

@@ -130,14 +130,14 @@ def iter_synthetic_rows(count: int, seed: int = 7) -> Iterator[dict[str, str]]:
 
 def write_parquet(path: Path, rows: Iterable[dict[str, str]]) -> None:
     """The template as a Parquet file of text columns, streamed by row groups."""
-    from app.core.batch_input import TEMPLATE_COLUMNS
-    from app.core.batch_parquet import write_table
+    from app.core.batch.input import TEMPLATE_COLUMNS
+    from app.core.batch.parquet import write_table
 
     write_table(path, TEMPLATE_COLUMNS, ([row.get(c, "") for c in TEMPLATE_COLUMNS] for row in rows))
 
 
 def write_csv(path: Path, rows: Iterable[dict[str, str]]) -> None:
-    from app.core.batch_input import TEMPLATE_COLUMNS
+    from app.core.batch.input import TEMPLATE_COLUMNS
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
@@ -206,7 +206,7 @@ class MemorySampler(threading.Thread):
 
 
 def run(count: int, workers: int, chunk_size: int | None, month: str, folder: Path) -> dict[str, float]:
-    from app.core.batch import screen
+    from app.core.batch.screen import screen
 
     source = folder / f"foyers-{count}.csv"
     write_csv(source, synthetic_rows(count))  # the rows are freed before timing
@@ -254,7 +254,7 @@ def run_compared(count: int, month: str, folder: Path, source: Path, label: str,
                  scheduler: str | None = None, cluster_pids: tuple[int, ...] = ()) -> dict[str, Any]:
     """One screening of ``source`` into Parquet, locally (2 pool workers) or on the
     cluster at ``scheduler``: wall time, CPU and peak memory of every process."""
-    from app.core.batch import screen
+    from app.core.batch.screen import screen
 
     output = folder / f"resultats-{label}-{count}.parquet"
     sampler = MemorySampler(interval=0.2)
@@ -362,7 +362,7 @@ def main() -> int:
 
     # Fill the parameter cache if needed (not timed), in another process: this one must
     # stay the screener's main process, which never loads the OpenFisca-France system.
-    subprocess.run([sys.executable, "-c", "from app.core.engine import Engine; Engine(warm_up=False)"],
+    subprocess.run([sys.executable, "-c", "from app.core.compute.engine import Engine; Engine(warm_up=False)"],
                    cwd=ROOT, check=True)
     if args.dask:
         return dask_main(args)

@@ -55,13 +55,13 @@ def worker(path_name: str, month: str, repeat: int) -> dict:
         return {"load": time.perf_counter() - started, "load_cpu": time.process_time() - cpu, "peak_mb": peak_mb()}
     if path_name == "load-ours":
         started, cpu = time.perf_counter(), time.process_time()
-        from app.core.engine import load_system
+        from app.core.compute.engine import load_system
 
         load_system()
         return {"load": time.perf_counter() - started, "load_cpu": time.process_time() - cpu, "peak_mb": peak_mb()}
 
-    from app.core.casefile import load_case
-    from app.core.engine import Engine
+    from app.core.io.casefile import load_case
+    from app.core.compute.engine import Engine
 
     engine = Engine(warm_up=False)
     households = [load_case(path)[0] for path in case_files()]
@@ -70,7 +70,7 @@ def worker(path_name: str, month: str, repeat: int) -> dict:
     def standard(index: int) -> dict:
         from openfisca_core.simulations import SimulationBuilder
 
-        from app.core.engine import _only_month_of_year
+        from app.core.compute.engine import _only_month_of_year
 
         simulation = SimulationBuilder().build_from_entities(engine.tbs, json.loads(json.dumps(situations[index].data)))
         values = {}

@@ -61,15 +61,15 @@ def main() -> None:
     args = parser.parse_args()
     month = args.month
 
-    from app.core.engine import Engine
-    from app.core.examples import warm_up_household
-    from app.core.explain import Explainer, explain
-    from app.core.household import CoupleStatus, Person, Role
-    from app.core.scenarios import (
+    from app.core.compute.engine import Engine
+    from app.core.model.examples import warm_up_household
+    from app.core.compute.explain import Explainer, explain
+    from app.core.model.household import CoupleStatus, Person, Role
+    from app.core.compute.scenarios import (
         Birth, CoupleChange, EarningsChange, Move, PersonLeaves, Scenario, compare, disposable_monthly,
         earnings_curve, net_resources, with_salary,
     )
-    from app.core.trace_export import export_trace
+    from app.core.compute.trace_export import export_trace
 
     started = time.perf_counter()
     engine = Engine()

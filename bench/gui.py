@@ -49,7 +49,7 @@ def child(edits: int) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.environ["GUICHET_BENCH_SETTINGS"])
-    from app.core.examples import warm_up_household
+    from app.core.model.examples import warm_up_household
     from app.gui.main_window import list_examples
     from app.gui.tasks import FirstPaint
 

@@ -23,9 +23,9 @@ def main() -> None:
     from app.gui.app import create_application
 
     app = create_application(["bench"])
-    from app.core.casefile import load_case
-    from app.core.catalogue import load_catalogue
-    from app.core.examples import example_files
+    from app.core.io.casefile import load_case
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.model.examples import example_files
     from app.gui.engine_process import EngineClient
     from app.gui.main_window import MainWindow
 

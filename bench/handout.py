@@ -1,6 +1,6 @@
 """Time to build the citizen's two-page handout (issues 4 and 15; target: 0.3 s or less).
 
-The eight-person household of ``app/core/handout_examples.py`` (two adults, six
+The eight-person household of ``app/core/handout/examples.py`` (two adults, six
 children, ten benefits to request) is computed once with the real engine, outside
 the timing; then the handout is built 10 times and the median is printed, with the
 agent's appendix and the agent's copy for reference.
@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-bench-"))
 
-from app.core.engine import Engine  # noqa: E402
-from app.core.handout import HandoutOptions, build_agent_copy, build_handout  # noqa: E402
-from app.core.handout_examples import MONTH, SERVICE_POINT, eight_persons  # noqa: E402
+from app.core.compute.engine import Engine  # noqa: E402
+from app.core.handout.citizen import HandoutOptions, build_agent_copy, build_handout  # noqa: E402
+from app.core.handout.examples import MONTH, SERVICE_POINT, eight_persons  # noqa: E402
 
 RUNS = 10
 TARGET = 0.3

@@ -25,16 +25,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-bench-"))
 
-from app.core.catalogue import load_catalogue  # noqa: E402
-from app.core.engine import Engine  # noqa: E402
-from app.core.household import (  # noqa: E402
+from app.core.benefits.catalogue import load_catalogue  # noqa: E402
+from app.core.compute.engine import Engine  # noqa: E402
+from app.core.model.household import (  # noqa: E402
     Activity, Household, Housing, HousingStatus, Person, Resource, ResourceKind, Role,
 )
-from app.core.local_aids import evaluate, load_local_aids, territory_matches  # noqa: E402
-from app.core.paths import bundled_rules_dir  # noqa: E402
-from app.core import rules_pack  # noqa: E402
-from app.core.pack_signing import generate_key  # noqa: E402
-from app.core.rules_pack import active_rules_dir, build_pack, import_pack  # noqa: E402
+from app.core.benefits.local_aids import evaluate, load_local_aids, territory_matches  # noqa: E402
+from app.core.base.paths import bundled_rules_dir  # noqa: E402
+from app.core.benefits import rules_pack  # noqa: E402
+from app.core.rules.pack_signing import generate_key  # noqa: E402
+from app.core.benefits.rules_pack import active_rules_dir, build_pack, import_pack  # noqa: E402
 
 MONTH = "2026-11"
 

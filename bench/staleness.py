@@ -26,8 +26,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
 
-    from app.core.casefile import load_case
-    from app.core.engine import Engine
+    from app.core.io.casefile import load_case
+    from app.core.compute.engine import Engine
 
     files = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests/core/reference").glob("*.case.json"))
     households = [load_case(path)[0] for path in files]

@@ -51,7 +51,7 @@ class Clock:
 
 
 def synthetic_household(rng: random.Random, communes: list[tuple[str, str]]) -> Any:
-    from app.core.household import (
+    from app.core.model.household import (
         Activity, CoupleStatus, Household, Housing, HousingStatus, Person, Resource, ResourceKind, Role, Schooling,
     )
 
@@ -97,8 +97,8 @@ def synthetic_household(rng: random.Random, communes: list[tuple[str, str]]) -> 
 
 
 def synthetic_result(rng: random.Random, month: str) -> Any:
-    from app.core.catalogue import load_catalogue
-    from app.core.engine import BenefitResult, SimulationResult, Status
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.compute.engine import BenefitResult, SimulationResult, Status
 
     if "catalogue" not in synthetic_result.__dict__:
         synthetic_result.__dict__["catalogue"] = load_catalogue()
@@ -184,8 +184,8 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["GUICHET_DATA_DIR"] = str(folder)
     os.environ.setdefault("GUICHET_DB_KEY", "raw:" + os.urandom(32).hex())
-    from app.core.casefile import case_to_dict
-    from app.core.communes import default_index
+    from app.core.io.casefile import case_to_dict
+    from app.core.model.communes import default_index
     from app.core.store import CaseQuery, CaseSort, DateField, Store
 
     db_path = folder / "guichet.db"

@@ -38,8 +38,8 @@ def main() -> int:
             seen[1] += time.perf_counter() - started
 
     widgets.WheelGuard.eventFilter = timed  # type: ignore[method-assign]
-    from app.core.casefile import load_case
-    from app.core.catalogue import load_catalogue
+    from app.core.io.casefile import load_case
+    from app.core.benefits.catalogue import load_catalogue
     from app.gui.app import create_application
     from app.gui.engine_process import EngineClient
     from app.gui.main_window import MainWindow

@@ -28,6 +28,6 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[object]:
     """One rules engine for the whole session (loading costs a few seconds)."""
-    from app.core.engine import shared_engine
+    from app.core.compute.engine import shared_engine
 
     yield shared_engine()

@@ -36,7 +36,7 @@ def test_no_core_module_imports_qt_or_the_gui() -> None:
 
 def test_cli_and_core_load_without_qt() -> None:
     code = (
-        "import sys, app.cli, app.core.engine, app.core.casefile, app.core.validation, app.core.situation;"
+        "import sys, app.cli, app.core.compute.engine, app.core.io.casefile, app.core.model.validation, app.core.openfisca.situation;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6') or m.startswith('app.gui')];"
         "print(','.join(bad))"
     )

@@ -17,13 +17,13 @@ import html  # noqa: E402,F401  isort: skip
 import json  # noqa: E402,F401  isort: skip
 import multiprocessing.connection  # noqa: E402,F401  isort: skip
 
-import app.core.casefile  # noqa: E402,F401  isort: skip
-import app.core.communes  # noqa: E402,F401  isort: skip
-import app.core.examples  # noqa: E402,F401  isort: skip
-import app.core.formats  # noqa: E402,F401  isort: skip
-import app.core.logs  # noqa: E402,F401  isort: skip
-import app.core.validation  # noqa: E402,F401  isort: skip
-from app.core.i18n import messages  # noqa: E402  isort: skip
+import app.core.io.casefile  # noqa: E402,F401  isort: skip
+import app.core.model.communes  # noqa: E402,F401  isort: skip
+import app.core.model.examples  # noqa: E402,F401  isort: skip
+import app.core.base.formats  # noqa: E402,F401  isort: skip
+import app.core.base.logs  # noqa: E402,F401  isort: skip
+import app.core.model.validation  # noqa: E402,F401  isort: skip
+from app.core.base.i18n import messages  # noqa: E402  isort: skip
 
 messages()  # the French texts, read once
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
@@ -31,9 +31,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
-from app.core.i18n import t
-from app.core.files import private_by_default
-from app.core.logs import log_file, report_unexpected, setup_logging
+from app.core.base.i18n import t
+from app.core.base.files import private_by_default
+from app.core.base.logs import log_file, report_unexpected, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 
 def warm_up_in_background() -> None:
     """Build the communes search index off the GUI thread (the first search is then instant)."""
-    from app.core.communes import default_index
+    from app.core.model.communes import default_index
     from app.gui.tasks import run_task
 
     run_task(lambda: default_index().warm_up(), on_error=lambda error: log.warning(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 from app.gui.tasks import TaskHandle, run_task
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def error_text(error: BaseException) -> str:
 
     if isinstance(error, StoreError):
         return str(error)
-    from app.core.logs import report_unexpected
+    from app.core.base.logs import report_unexpected
 
     return report_unexpected(error)
 
@@ -120,7 +120,7 @@ class CaseSession(QObject):
         once rather than pushing the form down when the store is open."""
         if self.store is not None or self.error is not None or self.info is not None:
             return False
-        from app.core.paths import user_data_dir
+        from app.core.base.paths import user_data_dir
 
         path = self.path if self.path is not None else user_data_dir() / "guichet.db"
         try:
@@ -304,7 +304,7 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
     incomplete). Raises ValueError when it is not a draft of this version."""
     import datetime as dt
 
-    from app.core.household import (
+    from app.core.model.household import (
         Activity,
         CoupleStatus,
         Household,

@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 from app.gui import engine_worker
 
 log = logging.getLogger(__name__)

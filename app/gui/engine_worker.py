@@ -37,13 +37,13 @@ def serve(requests: Connection, replies: Connection, data_dir: str | None = None
     """Entry point of the engine process."""
     if data_dir:
         os.environ["GUICHET_DATA_DIR"] = data_dir
-    from app.core.logs import report_unexpected, setup_logging
+    from app.core.base.logs import report_unexpected, setup_logging
 
     setup_logging()
     replies.send(("loading", {}))
     started = time.perf_counter()
     try:
-        from app.core.engine import Engine
+        from app.core.compute.engine import Engine
 
         engine = Engine()
     except Exception as error:  # noqa: BLE001 - reported to the GUI in French
@@ -70,8 +70,8 @@ def serve(requests: Connection, replies: Connection, data_dir: str | None = None
 
 
 def _compute(engine: Any, request_id: int, case: dict[str, Any], month: str, report: Any) -> tuple[Any, ...]:
-    from app.core.casefile import case_from_dict
-    from app.core.validation import InvalidHousehold
+    from app.core.io.casefile import case_from_dict
+    from app.core.model.validation import InvalidHousehold
 
     try:
         household, _ = case_from_dict(case)
@@ -86,7 +86,7 @@ def _compute(engine: Any, request_id: int, case: dict[str, Any], month: str, rep
 
 
 def _household(payload: dict[str, Any]) -> Any:
-    from app.core.casefile import case_from_dict
+    from app.core.io.casefile import case_from_dict
 
     household, _ = case_from_dict(payload["case"])
     return household
@@ -94,14 +94,14 @@ def _household(payload: dict[str, Any]) -> Any:
 
 def _task_compare(engine: Any, payload: dict[str, Any]) -> Any:
     """The household and its variants side by side (``scenarios.compare``)."""
-    from app.core.scenarios import compare
+    from app.core.compute.scenarios import compare
 
     return compare(engine, _household(payload), list(payload["scenarios"]), payload["month"])
 
 
 def _task_work(engine: Any, payload: dict[str, Any]) -> Any:
     """« Better off in work? » (``scenarios.better_off_in_work``)."""
-    from app.core.scenarios import better_off_in_work
+    from app.core.compute.scenarios import better_off_in_work
 
     return better_off_in_work(engine, _household(payload), payload["person_id"], payload["month"],
                               net_monthly=payload.get("net_monthly"), hours_per_week=payload.get("hours_per_week"))
@@ -109,7 +109,7 @@ def _task_work(engine: Any, payload: dict[str, Any]) -> Any:
 
 def _task_curve(engine: Any, payload: dict[str, Any]) -> Any:
     """The earnings curve of one person (``scenarios.earnings_curve``)."""
-    from app.core.scenarios import earnings_curve
+    from app.core.compute.scenarios import earnings_curve
 
     return earnings_curve(engine, _household(payload), payload["person_id"], payload["month"],
                           points=int(payload.get("points", 101)), maximum=payload.get("maximum"))
@@ -117,7 +117,7 @@ def _task_curve(engine: Any, payload: dict[str, Any]) -> Any:
 
 def _task_trace(engine: Any, payload: dict[str, Any]) -> Any:
     """The full computation trace of one benefit, as JSON-ready data (``trace_export``)."""
-    from app.core.trace_export import export_trace
+    from app.core.compute.trace_export import export_trace
 
     return export_trace(engine, _household(payload), payload["month"], payload["benefit_id"])
 
@@ -131,8 +131,8 @@ TASKS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
 
 
 def _run_task(engine: Any, request_id: int, name: str, payload: dict[str, Any], report: Any) -> tuple[Any, ...]:
-    from app.core.scenarios import ScenarioError
-    from app.core.validation import InvalidHousehold
+    from app.core.compute.scenarios import ScenarioError
+    from app.core.model.validation import InvalidHousehold
 
     try:
         task = TASKS[name]
@@ -150,8 +150,8 @@ def _run_task(engine: Any, request_id: int, name: str, payload: dict[str, Any], 
 
 def _explain(engine: Any, case: dict[str, Any], month: str) -> dict[str, Any]:
     """« Pourquoi / pourquoi pas » of every benefit; never breaks the results."""
-    from app.core.casefile import case_from_dict
-    from app.core.explain import explain_all
+    from app.core.io.casefile import case_from_dict
+    from app.core.compute.explain import explain_all
 
     try:
         household, _ = case_from_dict(case)

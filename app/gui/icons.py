@@ -6,7 +6,7 @@ import functools
 
 from PySide6.QtGui import QIcon
 
-from app.core.paths import resources_dir
+from app.core.base.paths import resources_dir
 
 
 @functools.lru_cache(maxsize=64)

@@ -36,14 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.core import formats
-from app.core.casefile import case_to_dict, load_case
-from app.core.examples import example_files, warm_up_household
-from app.core.files import os_reason
-from app.core.household import Household
-from app.core.i18n import has, t
-from app.core.periods import add_months, current_month, months_range
-from app.core.validation import InvalidHousehold, Problem, notices, person_label
+from app.core.base import formats
+from app.core.io.casefile import case_to_dict, load_case
+from app.core.model.examples import example_files, warm_up_household
+from app.core.base.files import os_reason
+from app.core.model.household import Household
+from app.core.base.i18n import has, t
+from app.core.model.periods import add_months, current_month, months_range
+from app.core.model.validation import InvalidHousehold, Problem, notices, person_label
 from app.gui import icons
 from app.gui.case_session import CaseSession, StartInfo, draft_body, read_draft, unavailable_message
 from app.gui.engine_process import FAILED, LOADING, READY, RESTARTING, STARTING, EngineClient
@@ -56,8 +56,8 @@ from app.gui.views.results_panel import ResultsPanel
 from app.gui.views.widgets import install_focus_outline, install_wheel_guard
 
 if TYPE_CHECKING:  # heavy modules (jsonschema, numpy, OpenFisca): loaded later, off the GUI thread
-    from app.core.catalogue import Catalogue
-    from app.core.engine import SimulationResult
+    from app.core.benefits.catalogue import Catalogue
+    from app.core.compute.engine import SimulationResult
     from app.core.store import Store, StoredSimulation
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,8 @@ def app_settings() -> QSettings:
     """The app's own settings (window geometry…): an INI file in the user's data folder,
     the only place Guichet writes to (GUICHET_DATA_DIR moves it, as everything else).
     Created ``0600`` (Qt keeps an existing file's mode when it rewrites it)."""
-    from app.core.files import private_file
-    from app.core.paths import user_data_dir
+    from app.core.base.files import private_file
+    from app.core.base.paths import user_data_dir
 
     path = private_file(user_data_dir() / "settings.ini")
     return QSettings(str(path), QSettings.Format.IniFormat)
@@ -104,9 +104,9 @@ def list_examples() -> list[Example]:
 def load_core_modules() -> Catalogue:
     """In a worker thread at start: the catalogue, and the engine's result types (which
     unpickling the first result would otherwise import on the reader thread)."""
-    from app.core.catalogue import load_catalogue
-    import app.core.engine  # noqa: F401 - imported now rather than at the first result
-    import app.core.explain  # noqa: F401 - the explanations' types, likewise
+    from app.core.benefits.catalogue import load_catalogue
+    import app.core.compute.engine  # noqa: F401 - imported now rather than at the first result
+    import app.core.compute.explain  # noqa: F401 - the explanations' types, likewise
 
     return load_catalogue()
 
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         self.validate_now()
 
     def _on_catalogue_error(self, error: BaseException) -> None:
-        from app.core.logs import report_unexpected
+        from app.core.base.logs import report_unexpected
 
         self.results.set_engine_message(report_unexpected(error))
 
@@ -1274,7 +1274,7 @@ class MainWindow(QMainWindow):
         self._recompute_id = self.engine.compute(dict(stored.inputs), stored.summary.month)
 
     def _on_recomputed(self, result: SimulationResult) -> None:
-        from app.core.results_json import result_differences
+        from app.core.io.results_json import result_differences
         from app.gui.views.case_history import differences_lines
 
         self._recompute_id = None
@@ -1461,7 +1461,7 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, t("gui.window.short_title"), title + "\n\n" + "\n".join(lines))
 
     def _add_person(self, role: str) -> None:
-        from app.core.household import Role
+        from app.core.model.household import Role
 
         if role == "conjoint" and not self.editor.add_conjoint_button.isEnabled():
             return
@@ -1516,7 +1516,7 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         """F1: the short help (shortcuts, workflow, where the data is kept)."""
-        from app.core.paths import user_data_dir
+        from app.core.base.paths import user_data_dir
         from app.gui.views.help_dialog import HelpDialog
 
         if self.help_dialog is None:
@@ -1528,7 +1528,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from importlib import metadata
 
-        from app.core.rules_pack import version_label
+        from app.core.benefits.rules_pack import version_label
 
         info = self.engine.info
         try:

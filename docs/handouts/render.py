@@ -1,6 +1,6 @@
 """Regenerate the example handout renders of this folder (issue 4).
 
-Computes three invented households of ``app/core/handout_examples.py`` with the real
+Computes three invented households of ``app/core/handout/examples.py`` with the real
 engine, builds their handouts and renders two pages of each to PNG at 60 dpi with
 pdftoppm (poppler-utils): the first page and one page chosen to show a feature.
 The PDFs themselves are not kept (they go to a temporary folder).
@@ -23,9 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-render-"))
 
-from app.core.engine import Engine  # noqa: E402
-from app.core.handout import HandoutOptions, build_handout  # noqa: E402
-from app.core.handout_examples import (  # noqa: E402
+from app.core.compute.engine import Engine  # noqa: E402
+from app.core.handout.citizen import HandoutOptions, build_handout  # noqa: E402
+from app.core.handout.examples import (  # noqa: E402
     CREATED,
     MONTH,
     SERVICE_POINT,

@@ -26,7 +26,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.core.catalogue import load_catalogue
+    from app.core.benefits.catalogue import load_catalogue
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow, list_examples
 

@@ -23,9 +23,9 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.core.catalogue import load_catalogue
-    from app.core.examples import warm_up_household
-    from app.core.household import Housing, HousingStatus
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.model.examples import warm_up_household
+    from app.core.model.household import Housing, HousingStatus
     from app.core.store import Store
     from app.gui.app import create_application
     from app.gui.case_session import CaseSession

@@ -33,8 +33,8 @@ def main() -> int:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
-    from app.core.casefile import load_case
-    from app.core.catalogue import load_catalogue
+    from app.core.io.casefile import load_case
+    from app.core.benefits.catalogue import load_catalogue
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow, list_examples
 
@@ -101,7 +101,7 @@ def main() -> int:
     screening.close()
 
     # A « salarié(e) » with no salary: computed, with a notice for the agent.
-    from app.core.household import Activity
+    from app.core.model.household import Activity
 
     household, month = load_case(example.path)
     sophie = dataclasses.replace(household.persons[0], resources=(), activity=Activity.SALARIE)

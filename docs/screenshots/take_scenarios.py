@@ -49,8 +49,8 @@ def main() -> int:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
-    from app.core.catalogue import load_catalogue
-    from app.core.i18n import t
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.base.i18n import t
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow, list_examples
     from app.gui.views import scenarios_view

@@ -42,7 +42,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
-    from app.core.i18n import t
+    from app.core.base.i18n import t
 
     from app.gui.app import create_application
     from app.gui.views import screening_dialog

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from app import cli
-from app.core import formats
-from app.core.casefile import case_to_dict
-from app.core.examples import warm_up_household
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.io.casefile import case_to_dict
+from app.core.model.examples import warm_up_household
+from app.core.base.i18n import t
 
 pytestmark = pytest.mark.slow
 
@@ -128,7 +128,7 @@ def test_unexpected_error_gives_an_apology_and_the_log_place_never_a_traceback(
     assert code == 1
     assert "Désolé" in err and "guichet.log" in err
     assert "Traceback" not in err
-    from app.core.logs import log_file
+    from app.core.base.logs import log_file
 
     log = log_file().read_text(encoding="utf-8")
     assert "RuntimeError" in log
@@ -234,7 +234,7 @@ def two_cases(case_file: Path, tmp_path: Path) -> tuple[Path, Path]:
 def test_several_files_give_one_named_block_each_with_each_files_own_amounts(
     engine: Any, two_cases: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from app.core.casefile import load_case
+    from app.core.io.casefile import load_case
 
     first, second = two_cases
     code, out, _ = run(capsys, "simulate", str(first), str(second), "--month", MONTH)
@@ -257,7 +257,7 @@ def test_several_files_give_one_named_block_each_with_each_files_own_amounts(
 def test_several_files_in_json_are_a_list_naming_each_file(
     engine: Any, two_cases: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from app.core.casefile import load_case
+    from app.core.io.casefile import load_case
 
     first, second = two_cases
     code, out, _ = run(capsys, "simulate", str(first), str(second), "--month", MONTH, "--format", "json")

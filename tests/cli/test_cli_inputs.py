@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app import cli
-from app.core.casefile import case_to_dict
-from app.core.examples import warm_up_household
-from app.core.i18n import t
-from app.core.validation import MAX_FIRST_NAME
+from app.core.io.casefile import case_to_dict
+from app.core.model.examples import warm_up_household
+from app.core.base.i18n import t
+from app.core.model.validation import MAX_FIRST_NAME
 
 EXAMPLES = settings(max_examples=30, derandomize=True, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

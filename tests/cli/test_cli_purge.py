@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from app import cli
-from app.core.examples import warm_up_household
+from app.core.model.examples import warm_up_household
 from app.core.store import Store
 
 

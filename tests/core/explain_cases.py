@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from app.core.household import (
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,

@@ -29,8 +29,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.core import casefile, formats
-from app.core.batch import (
+from app.core.io import casefile
+from app.core.base import formats
+from app.core.batch.screen import (
     MANIFEST,
     Progress,
     ProgressBar,
@@ -38,7 +39,7 @@ from app.core.batch import (
     partial_dir_for,
     screen,
 )
-from app.core.batch_input import (
+from app.core.batch.input import (
     TEMPLATE_COLUMNS,
     InputError,
     Record,
@@ -46,12 +47,12 @@ from app.core.batch_input import (
     open_source,
     parse_record,
 )
-from app.core.batch_xlsx import BOLD, EUROS, PLAIN, WorkbookWriter
-from app.core.catalogue import load_catalogue as _load_catalogue
-from app.core.household import Activity, CoupleStatus, HousingStatus, ResourceKind, Role, Schooling
-from app.core.i18n import t
-from app.core.paths import install_root
-from app.core.validation import shown
+from app.core.batch.xlsx import BOLD, EUROS, PLAIN, WorkbookWriter
+from app.core.benefits.catalogue import load_catalogue as _load_catalogue
+from app.core.model.household import Activity, CoupleStatus, HousingStatus, ResourceKind, Role, Schooling
+from app.core.base.i18n import t
+from app.core.base.paths import install_root
+from app.core.model.validation import shown
 
 ROOT = install_root()
 EXAMPLE = ROOT / "examples" / "batch" / "exemple.csv"
@@ -74,7 +75,7 @@ class FakeEngine:
     eligible when positive; RSA "to check" for job seekers; everything else not eligible."""
 
     def __init__(self) -> None:
-        from app.core.engine import BenefitResult, SimulationResult, Status
+        from app.core.compute.engine import BenefitResult, SimulationResult, Status
 
         self.catalogue = load_catalogue()
         self.calls = 0
@@ -482,7 +483,7 @@ def test_progress_bar_shows_the_share_the_count_and_the_time_left() -> None:
 
 
 def test_the_main_process_of_a_screening_does_not_load_openfisca() -> None:
-    code = ("import sys; import app.core.batch, app.core.batch_input, app.core.batch_report; "
+    code = ("import sys; import app.core.batch.screen, app.core.batch.input, app.core.batch.report; "
             "print('openfisca_core' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
@@ -572,7 +573,7 @@ def test_worker_processes_give_the_same_output_as_this_process(tmp_path: Path, e
 
 
 def test_chunks_hold_one_gate_profile_each_and_every_record_once() -> None:
-    from app.core.batch import _profile_function, plan_chunks
+    from app.core.batch.screen import _profile_function, plan_chunks
 
     profile = _profile_function()
     tasks = list(plan_chunks(open_source(EXAMPLE), 2, MONTH, MONTH, TODAY))
@@ -714,7 +715,7 @@ class NanEngine(FakeEngine):
     def compute_many(self, households: list[Any], month: str) -> list[Any]:
         from dataclasses import replace
 
-        from app.core.engine import Status
+        from app.core.compute.engine import Status
 
         out = []
         for result in super().compute_many(households, month):

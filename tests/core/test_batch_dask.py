@@ -1,4 +1,4 @@
-"""The screening on a Dask cluster (app/core/batch_dask.py): a real ``LocalCluster``
+"""The screening on a Dask cluster (app/core/batch/dask.py): a real ``LocalCluster``
 (a scheduler and 2 worker processes, each loading OpenFisca-France once), reached over
 TLS with a self-signed certificate authority generated here for the loopback.
 
@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 from test_batch import EXAMPLE, MONTH, TODAY, CancelAfter, _example_records, read_errors
 
-from app.core.batch import Progress, ScreenError, partial_dir_for, screen
-from app.core.batch_input import TEMPLATE_COLUMNS
+from app.core.batch.screen import Progress, ScreenError, partial_dir_for, screen
+from app.core.batch.input import TEMPLATE_COLUMNS
 
 COPIES = 25  # exemple.csv's 12 rows (8 valid) x 25 = 300 rows, 200 households
 CHUNK = 25
@@ -94,7 +94,7 @@ def cluster(certificates: dict[str, Path]) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def security(certificates: dict[str, Path]) -> Any:
-    from app.core.batch_dask import cluster_security
+    from app.core.batch.dask import cluster_security
 
     return cluster_security(certificates["ca"], certificates["cert"], certificates["key"])
 
@@ -141,7 +141,7 @@ def worker_engines(cluster: Any, security: Any) -> dict[str, Any]:
     from distributed import Client
 
     with Client(cluster.scheduler_address, security=security, set_as_default=False) as client:
-        return client.run(eval, "id(__import__('app.core.batch', fromlist=['_']) ._WORKER_ENGINE)")
+        return client.run(eval, "id(__import__('app.core.batch.screen', fromlist=['_']) ._WORKER_ENGINE)")
 
 
 # --------------------------------------------------------------------------- tests
@@ -149,9 +149,9 @@ def worker_engines(cluster: Any, security: Any) -> dict[str, Any]:
 
 def test_a_task_shows_no_household_data_in_its_repr_or_its_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     """Dask's workers log a failed task's repr and its exception: neither holds personal data."""
-    from app.core import batch_dask
-    from app.core.batch import plan_chunks
-    from app.core.batch_input import open_source
+    from app.core.batch import dask as batch_dask
+    from app.core.batch.screen import plan_chunks
+    from app.core.batch.input import open_source
 
     task = next(plan_chunks(open_source(EXAMPLE), 5, MONTH, MONTH, TODAY))
     assert task.items and task.errors
@@ -175,7 +175,7 @@ def test_a_task_shows_no_household_data_in_its_repr_or_its_errors(monkeypatch: p
 @pytest.mark.slow
 def test_the_cluster_is_reached_over_tls_only(cluster: Any, security: Any, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.core import batch_dask
+    from app.core.batch import dask as batch_dask
 
     address = cluster.scheduler_address
     assert address.startswith("tls://127.0.0.1:")
@@ -272,7 +272,7 @@ def test_a_worker_with_other_versions_is_refused(monkeypatch: pytest.MonkeyPatch
     """Its results would differ: the plugin's setup refuses it (naming versions only)."""
     import asyncio
 
-    from app.core import batch_dask
+    from app.core.batch import dask as batch_dask
 
     expected = batch_dask.installation()
     other = {"versions": dict(expected["versions"], **{"openfisca-france": "0.0.1"}), "catalogue": "x"}
@@ -288,7 +288,7 @@ def test_a_worker_with_other_versions_is_refused(monkeypatch: pytest.MonkeyPatch
 def test_the_command_line_checks_the_cluster_options_before_anything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     from app import cli
-    from app.core import batch_dask
+    from app.core.batch import dask as batch_dask
 
     monkeypatch.setattr(batch_dask, "CONNECT_TIMEOUT", 1)  # Dask retries a refused connection until then
 

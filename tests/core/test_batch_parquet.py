@@ -1,4 +1,4 @@
-"""Parquet in and out of the screener (app/core/batch_parquet.py): the same records as the
+"""Parquet in and out of the screener (app/core/batch/parquet.py): the same records as the
 CSV (same row parser, row numbers and errors), read and written in batches, and the same
 columns and values as the CSV output. With the fake engine of test_batch.py (amounts
 derived from each household's own rent, so a row out of place shows)."""
@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 from test_batch import EXAMPLE, MONTH, TODAY, CancelAfter, FakeEngine, _example_records, read_errors
 
-from app.core import batch_parquet
-from app.core.batch import partial_dir_for, screen
-from app.core.batch_input import TEMPLATE_COLUMNS, open_source
-from app.core.i18n import t
+from app.core.batch import parquet as batch_parquet
+from app.core.batch.screen import partial_dir_for, screen
+from app.core.batch.input import TEMPLATE_COLUMNS, open_source
+from app.core.base.i18n import t
 
 
 def example_parquet(path: Path, typed: bool = False, blank_rows: int = 0) -> Path:
@@ -60,7 +60,7 @@ def csv_rows(path: Path) -> list[list[str]]:
 
 def parquet_as_csv_cells(path: Path) -> list[list[str]]:
     """The Parquet output's cells written as the CSV writer writes them."""
-    from app.core.csv_safe import cell
+    from app.core.base.csv_safe import cell
 
     table = pq.read_table(path)
     rows = [list(table.column_names)]
@@ -145,7 +145,7 @@ def test_an_interrupted_parquet_run_resumes_like_the_others(tmp_path: Path) -> N
 def test_the_assembly_opens_only_the_chunk_files_it_is_merging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 1 household: 8 chunk files, but the merge has at most 2 open at once
     (the chunk being read and the next one it peeks at)."""
-    from app.core import batch
+    from app.core.batch import screen as batch
 
     opened = {"now": 0, "most": 0}
     real = batch._chunk_items
@@ -167,7 +167,7 @@ def test_the_assembly_opens_only_the_chunk_files_it_is_merging(tmp_path: Path, m
 
 
 def test_an_unreadable_parquet_file_is_refused_in_french(tmp_path: Path) -> None:
-    from app.core.batch import ScreenError
+    from app.core.batch.screen import ScreenError
 
     bad = tmp_path / "foyers.parquet"
     bad.write_bytes(b"not a parquet file at all")
@@ -182,12 +182,12 @@ def test_the_screeners_modules_import_neither_pyarrow_nor_dask() -> None:
 
     from test_batch import ROOT
 
-    code = ("import sys; import app.cli, app.core.batch, app.core.batch_input, app.core.batch_report, "
-            "app.core.batch_xlsx; print(sorted(m for m in ('pyarrow', 'dask', 'distributed') if m in sys.modules))")
+    code = ("import sys; import app.cli, app.core.batch.screen, app.core.batch.input, app.core.batch.report, "
+            "app.core.batch.xlsx; print(sorted(m for m in ('pyarrow', 'dask', 'distributed') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     spec = (ROOT / "packaging" / "guichet.spec").read_text(encoding="utf-8")
-    assert '"app.core.batch_dask", "app.core.batch_parquet"' in spec and '"pyarrow", "dask", "distributed"' in spec
+    assert '"app.core.batch.dask", "app.core.batch.parquet"' in spec and '"pyarrow", "dask", "distributed"' in spec
 
 
 def test_without_pyarrow_or_dask_the_screener_says_so_in_french(tmp_path: Path,
@@ -195,11 +195,11 @@ def test_without_pyarrow_or_dask_the_screener_says_so_in_french(tmp_path: Path,
     """As in the desktop bundle, where those modules are left out."""
     import sys
 
-    from app.core.batch import ScreenError
+    from app.core.batch.screen import ScreenError
 
     source = example_parquet(tmp_path / "foyers.parquet")
-    monkeypatch.setitem(sys.modules, "app.core.batch_parquet", None)  # import raises ImportError
-    monkeypatch.setitem(sys.modules, "app.core.batch_dask", None)
+    monkeypatch.setitem(sys.modules, "app.core.batch.parquet", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "app.core.batch.dask", None)
     with pytest.raises(ScreenError, match="ne lit pas les fichiers Parquet"):
         screen(source, tmp_path / "r.xlsx", engine=FakeEngine(), today=TODAY)
     with pytest.raises(ScreenError, match="n'écrit pas de fichier Parquet"):

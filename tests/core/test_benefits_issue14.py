@@ -27,8 +27,8 @@ import yaml
 
 from explain_cases import parameter_from_file
 
-from app.core.engine import GATES, Status
-from app.core.household import (
+from app.core.compute.engine import GATES, Status
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -254,7 +254,7 @@ def _situations(engine: Any) -> dict[str, Any]:
 def computed(engine: Any) -> dict[str, Any]:
     """Every case, full path (no gate) in one simulation, and gated path (one simulation per
     group of households with the same gates)."""
-    from app.core.simulation_build import build_simulation
+    from app.core.openfisca.simulation_build import build_simulation
 
     situations = _situations(engine)
     names = list(CASES)
@@ -381,7 +381,7 @@ def test_aefa_for_a_right_to_the_rsa_of_the_month(computed: dict[str, Any], engi
 
 def test_aefa_leaves_the_cached_months_as_they_were(engine: Any) -> None:
     """The month restriction puts back what was cached (explanations read those months)."""
-    from app.core.simulation_build import build_simulation
+    from app.core.openfisca.simulation_build import build_simulation
 
     situation = engine.situation(ALONE_NO_INCOME, MONTH)
     simulation, ids = build_simulation(engine.tbs, [situation.data])

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.core import validation
-from app.core.casefile import case_from_dict, case_to_dict, dump_case, load_case
-from app.core.household import (
+from app.core.model import validation
+from app.core.io.casefile import case_from_dict, case_to_dict, dump_case, load_case
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -28,8 +28,8 @@ from app.core.household import (
     Role,
     Schooling,
 )
-from app.core.i18n import t
-from app.core.validation import InvalidHousehold, field_label
+from app.core.base.i18n import t
+from app.core.model.validation import InvalidHousehold, field_label
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -241,7 +241,7 @@ def test_names_and_references_are_texts_of_limited_length_or_refused(field: str,
 
 
 def test_a_case_file_too_big_or_too_deep_is_refused_in_french(tmp_path: Path) -> None:
-    from app.core.casefile import MAX_CASE_BYTES
+    from app.core.io.casefile import MAX_CASE_BYTES
 
     big = tmp_path / "big.json"
     big.write_text('{"format": "guichet-case", "x": "' + "a" * MAX_CASE_BYTES + '"}', encoding="utf-8")

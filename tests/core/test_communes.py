@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.communes import (
+from app.core.model.communes import (
     DATA_FILE,
     Commune,
     CommuneIndex,
@@ -19,7 +19,7 @@ from app.core.communes import (
     default_index,
     normalise,
 )
-from app.core.paths import resources_dir
+from app.core.base.paths import resources_dir
 
 
 @pytest.fixture(scope="module")

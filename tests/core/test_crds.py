@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from app.core.casefile import load_case
-from app.core.engine import paid_note
-from app.core.formats import euros
+from app.core.io.casefile import load_case
+from app.core.compute.engine import paid_note
+from app.core.base.formats import euros
 
 ROOT = Path(__file__).parents[2]
 REFERENCE = ROOT / "tests" / "core" / "reference"

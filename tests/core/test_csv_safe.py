@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core import csv_safe
+from app.core.base import csv_safe
 from app.core.store.stats import BenefitActivity, DayActivity, activity_csv
 
 EXAMPLES = settings(max_examples=50, derandomize=True, deadline=None, database=None)

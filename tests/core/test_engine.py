@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.core.engine import GATES, Claim, Status, Versions, _read_parameter_cache, _write_parameter_cache
-from app.core.household import (
+from app.core.compute.engine import GATES, Claim, Status, Versions, _read_parameter_cache, _write_parameter_cache
+from app.core.model.household import (
     Activity,
     Household,
     Housing,
@@ -167,8 +167,8 @@ def test_benefits_paid_automatically_are_outside_the_unclaimed_ones(engine: Any)
     comes by itself to a family the CAF already pays, the energy cheque to everyone;
     neither is « à demander » nor in ``not_claimed()``. Without any CAF benefit received,
     the ARS must be claimed again."""
-    from app.core.casefile import load_case
-    from app.core.examples import example_files
+    from app.core.io.casefile import load_case
+    from app.core.model.examples import example_files
 
     path = next(p for p in example_files() if p.name == "01-parent-isolee-lyon.json")
     household, _month = load_case(path)
@@ -198,8 +198,8 @@ def test_job_seeker_without_computed_ass_is_to_check(engine: Any) -> None:
 
 
 def test_to_check_rules_look_only_at_the_persons_they_name() -> None:
-    from app.core.catalogue import load_catalogue
-    from app.core.engine import _check_applies
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.compute.engine import _check_applies
 
     catalogue = load_catalogue()
     child = Person("c1", Role.ENFANT, dt.date(2013, 1, 1), disability_rate=80.0)

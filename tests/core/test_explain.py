@@ -16,8 +16,8 @@ import pytest
 import explain_cases as cases
 from explain_cases import MONTH, parameter_from_file
 
-from app.core.engine import Status
-from app.core.explain import (
+from app.core.compute.engine import Status
+from app.core.compute.explain import (
     ExplanationSpecError,
     Explainer,
     evaluate_expression,
@@ -26,8 +26,8 @@ from app.core.explain import (
     load_specs,
     resolve_period,
 )
-from app.core.formats import euros_short
-from app.core.paths import bundled_rules_dir
+from app.core.base.formats import euros_short
+from app.core.base.paths import bundled_rules_dir
 
 DAY = "2026-11-01"
 RSA = "prestations_sociales.solidarite_insertion.minima_sociaux.rsa"
@@ -37,7 +37,7 @@ RSA = "prestations_sociales.solidarite_insertion.minima_sociaux.rsa"
 
 
 def test_every_catalogue_benefit_has_a_valid_spec() -> None:
-    from app.core.catalogue import load_catalogue
+    from app.core.benefits.catalogue import load_catalogue
 
     specs = load_specs()
     assert set(load_catalogue().ids()) <= set(specs), "a benefit of the catalogue has no rules/explain file"

@@ -1,4 +1,4 @@
-"""app/core/files.py: private modes (0700 folders, 0600 files) and atomic writes."""
+"""app/core/base/files.py: private modes (0700 folders, 0600 files) and atomic writes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from app.core import files, paths
+from app.core.base import files
+from app.core.base import paths
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
 
@@ -68,7 +69,7 @@ def test_private_by_default_makes_library_writes_0600(tmp_path: Path, open_umask
 
 
 def test_the_log_file_and_settings_are_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None) -> None:
-    from app.core import logs
+    from app.core.base import logs
 
     monkeypatch.setenv("GUICHET_DATA_DIR", str(tmp_path / "data"))
     path = logs.log_file()
@@ -86,7 +87,7 @@ def test_the_log_file_and_settings_are_0600(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_the_store_files_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None) -> None:
-    from app.core.examples import warm_up_household
+    from app.core.model.examples import warm_up_household
     from app.core.store import Store
 
     data_dir = tmp_path / "data"

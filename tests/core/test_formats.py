@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.core import formats
-from app.core.formats import AmountError, parse_amount
+from app.core.base import formats
+from app.core.base.formats import AmountError, parse_amount
 
 EXAMPLES = settings(max_examples=50, derandomize=True, deadline=None, database=None)
 SPACES = (" ", "\u00a0", "\u202f")  # what agents, Excel and Guichet itself put between thousands

@@ -1,4 +1,4 @@
-"""The citizen's handout and the agent's copy (app/core/handout.py, issue 4).
+"""The citizen's handout and the agent's copy (app/core/handout/citizen.py, issue 4).
 
 The PDFs are read back with pypdf: text, positions and sizes of the text, link
 annotations, fonts and metadata. Two kinds of results feed them:
@@ -8,7 +8,7 @@ annotations, fonts and metadata. Two kinds of results feed them:
   under test (e.g. 1234.5 € per month must print as "1 234,50 € par mois", with
   U+202F as thousands separator);
 * results of the real engine for the one-person and eight-person households of
-  ``app/core/handout_examples.py`` (slow tests): the amounts expected in the PDF are
+  ``app/core/handout/examples.py`` (slow tests): the amounts expected in the PDF are
   the engine's, formatted with ``formats.euros``.
 
 pypdf reports the no-break space U+00A0 (before "€" and ":") as a plain space; the
@@ -32,10 +32,10 @@ import pytest
 from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from app.core import formats
-from app.core.catalogue import Catalogue, load_catalogue
-from app.core.engine import BenefitResult, SimulationResult, Status
-from app.core.handout import (
+from app.core.base import formats
+from app.core.benefits.catalogue import Catalogue, load_catalogue
+from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.handout.citizen import (
     HandoutOptions,
     ServicePoint,
     already_received_monthly,
@@ -44,8 +44,8 @@ from app.core.handout import (
     qr_matrix,
     qr_target,
 )
-from app.core.handout_examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
-from app.core.handout_layout import (
+from app.core.handout.examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
+from app.core.handout.layout import (
     FONT,
     FONT_BOLD,
     FONT_ITALIC,
@@ -55,7 +55,7 @@ from app.core.handout_layout import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
 )
-from app.core.i18n import t
+from app.core.base.i18n import t
 
 OPTIONS = HandoutOptions(created=CREATED, detailed=True)  # the « version détaillée »: everything the handout had
 
@@ -423,7 +423,7 @@ def test_local_aid_known_only_by_its_maximum(catalogue: Catalogue) -> None:
 
 
 def test_local_aids_of_other_territories_are_left_out(catalogue: Catalogue) -> None:
-    from app.core.local_aids import DETAIL_OUTSIDE_TERRITORY
+    from app.core.benefits.local_aids import DETAIL_OUTSIDE_TERRITORY
 
     local = list(getattr(catalogue, "local_aids", ()))
     if not local:
@@ -536,7 +536,7 @@ def test_invalid_options() -> None:
 def real_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Any, SimulationResult]]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GUICHET_DATA_DIR", str(tmp_path_factory.mktemp("guichet-data")))
-        from app.core.engine import Engine
+        from app.core.compute.engine import Engine
 
         engine = Engine()
         yield {

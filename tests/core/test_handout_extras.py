@@ -1,4 +1,4 @@
-"""The comparison of scenarios on the handout (``app/core/handout_extras.py``).
+"""The comparison of scenarios on the handout (``app/core/handout/extras.py``).
 
 Oracle: two separate ``engine.compute`` calls (the household and the same household
 with another salary); the printed difference of the disposable income is derived from
@@ -14,13 +14,13 @@ import io
 import pypdf
 import pytest
 
-from app.core import formats
-from app.core.engine import Status
-from app.core.handout import HandoutOptions, ServicePoint, build_handout
-from app.core.handout_extras import comparison_flowable, delta_text, shown_rows, value_text
-from app.core.household import Resource, ResourceKind
-from app.core.i18n import t
-from app.core.scenarios import EarningsChange, Scenario, compare
+from app.core.base import formats
+from app.core.compute.engine import Status
+from app.core.handout.citizen import HandoutOptions, ServicePoint, build_handout
+from app.core.handout.extras import comparison_flowable, delta_text, shown_rows, value_text
+from app.core.model.household import Resource, ResourceKind
+from app.core.base.i18n import t
+from app.core.compute.scenarios import EarningsChange, Scenario, compare
 
 import explain_cases as cases
 from explain_cases import MONTH

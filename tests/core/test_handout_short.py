@@ -1,4 +1,4 @@
-"""The two-page handout (app/core/handout_short.py), its languages and long agents' texts.
+"""The two-page handout (app/core/handout/short.py), its languages and long agents' texts.
 
 Hand-made results (every amount chosen here) for the layout rules; the real engine on
 every household of ``examples/`` for the page count (issue 15). PDFs read back with pypdf.
@@ -15,14 +15,14 @@ from typing import Any
 import pypdf
 import pytest
 
-from app.core import formats
-from app.core.casefile import load_case
-from app.core.catalogue import Catalogue, load_catalogue
-from app.core.engine import BenefitResult, SimulationResult, Status
-from app.core.handout import HandoutOptions, ServicePoint, build_handout
-from app.core.handout_examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
-from app.core.handout_short import papers, qr_groups
-from app.core.i18n import LANGUAGES, t
+from app.core.base import formats
+from app.core.io.casefile import load_case
+from app.core.benefits.catalogue import Catalogue, load_catalogue
+from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.handout.citizen import HandoutOptions, ServicePoint, build_handout
+from app.core.handout.examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
+from app.core.handout.short import papers, qr_groups
+from app.core.base.i18n import LANGUAGES, t
 
 from test_handout import norm, page_texts, text_runs, uris  # noqa: E402 - the same PDF readers
 
@@ -174,7 +174,7 @@ def test_long_unbroken_texts_do_not_stall_the_build(catalogue: Catalogue, size: 
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GUICHET_DATA_DIR", str(tmp_path_factory.mktemp("guichet-data")))
-        from app.core.engine import Engine
+        from app.core.compute.engine import Engine
 
         yield Engine()
 

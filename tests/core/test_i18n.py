@@ -1,4 +1,4 @@
-"""The one translation mechanism with languages (app/core/i18n.py): every key of the
+"""The one translation mechanism with languages (app/core/base/i18n.py): every key of the
 handout exists in every language, and the catalogue's names and papers are translated."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from app.core.catalogue import load_catalogue
-from app.core.handout_short import paper_key
-from app.core.i18n import LANGUAGES, file_messages, language, own_messages, t
+from app.core.benefits.catalogue import load_catalogue
+from app.core.handout.short import paper_key
+from app.core.base.i18n import LANGUAGES, file_messages, language, own_messages, t
 
 AGENT_ONLY = ("handout.service_point.", "handout.logo.")  # the agent's error messages stay French
 OTHERS = [code for code in LANGUAGES if code != "fr"]

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from app.core.casefile import VERSION, case_from_dict, case_to_dict, load_case
-from app.core.household import CoupleStatus, Household, Person, Role
-from app.core.periods import months_range
-from app.core.situation import ASSUMED_SEPARATION, FixedRatioConverter, build_situation
-from app.core.validation import validate
+from app.core.io.casefile import VERSION, case_from_dict, case_to_dict, load_case
+from app.core.model.household import CoupleStatus, Household, Person, Role
+from app.core.model.periods import months_range
+from app.core.openfisca.situation import ASSUMED_SEPARATION, FixedRatioConverter, build_situation
+from app.core.model.validation import validate
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "11-mere-separee-recemment-nantes.json"
@@ -58,7 +58,7 @@ def test_separation_and_due_date_round_trip() -> None:
 
 
 def _messages(data: dict[str, Any]) -> list[str]:
-    from app.core.validation import InvalidHousehold
+    from app.core.model.validation import InvalidHousehold
 
     with pytest.raises(InvalidHousehold) as caught:
         case_from_dict(data, today=TODAY)

@@ -18,7 +18,7 @@ import pytest
 from openfisca_core.errors import SituationParsingError
 from openfisca_core.simulations import SimulationBuilder
 
-from app.core.openfisca_input import (
+from app.core.openfisca.input import (
     ReadSituation,
     SituationRefused,
     choose_month,
@@ -26,7 +26,7 @@ from app.core.openfisca_input import (
     read_situation,
     requested_lines,
 )
-from app.core.simulation_build import build_simulation
+from app.core.openfisca.simulation_build import build_simulation
 
 MONTH = "2026-11"
 

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from openfisca_core.simulations import SimulationBuilder
 
-from app.core.openfisca_input import SituationRefused, read_situation
-from app.core.simulation_build import SituationError, build_simulation
+from app.core.openfisca.input import SituationRefused, read_situation
+from app.core.openfisca.simulation_build import SituationError, build_simulation
 from openfisca_situations import situations  # tests/core, on sys.path (pytest's rootdir-less import)
 
 EXAMPLES = int(os.environ.get("GUICHET_PROPERTY_EXAMPLES", "60"))

@@ -1,4 +1,4 @@
-"""The speed-ups of ``app/core/openfisca_speedups.py`` (fancy-indexed parameters, values
+"""The speed-ups of ``app/core/openfisca/speedups.py`` (fancy-indexed parameters, values
 already computed) change no value.
 
 Oracle: the same computations with openfisca-core's own code (``uninstall()``: its
@@ -24,10 +24,10 @@ import pytest
 
 from openfisca_france import CountryTaxBenefitSystem
 
-from app.core import openfisca_speedups
-from app.core.batch_input import open_source, parse_record
-from app.core.casefile import load_case
-from app.core.examples import example_files, warm_up_household
+from app.core.openfisca import speedups as openfisca_speedups
+from app.core.batch.input import open_source, parse_record
+from app.core.io.casefile import load_case
+from app.core.model.examples import example_files, warm_up_household
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def test_every_amount_is_the_same_with_openfisca_cores_own_code(
 
 def test_an_earnings_curve_is_the_same_with_openfisca_cores_own_code(
         engine: Any, original_code: None) -> None:
-    from app.core.scenarios import earnings_curve
+    from app.core.compute.scenarios import earnings_curve
 
     household = warm_up_household()
     person = household.persons[0].id
@@ -99,7 +99,7 @@ def test_an_earnings_curve_is_the_same_with_openfisca_cores_own_code(
 def test_values_already_computed_are_answered_from_the_cache_inside_formulas(engine: Any) -> None:
     """The second speed-up is really used by a computation (else the comparisons above
     would compare OpenFisca's code with itself)."""
-    from app.core.openfisca_speedups import _known
+    from app.core.openfisca.speedups import _known
 
     answered = []
 
@@ -119,7 +119,7 @@ def test_values_already_computed_are_answered_from_the_cache_inside_formulas(eng
 def test_a_full_trace_is_the_same_with_openfisca_cores_own_code(engine: Any, original_code: None) -> None:
     """A trace (explanations, the expert export) records every request, values already
     computed included: the speed-up stands aside while a full trace is recorded."""
-    from app.core.trace_export import export_trace
+    from app.core.compute.trace_export import export_trace
 
     household = warm_up_household()
     fast = export_trace(engine, household, MONTH, "rsa")
@@ -166,11 +166,11 @@ def test_another_openfisca_core_turns_every_speed_up_off_with_one_log_line(
 
     household = load_case(example_files()[0])[0]
     fast = engine.compute(household, MONTH)
-    with caplog.at_level("INFO", logger="app.core.openfisca_speedups"):
+    with caplog.at_level("INFO", logger="app.core.openfisca.speedups"):
         assert openfisca_speedups.install() is False
         assert openfisca_speedups.install() is False  # asked again: no second line
     assert not openfisca_speedups.installed()
-    lines = [r for r in caplog.records if r.name == "app.core.openfisca_speedups"]
+    lines = [r for r in caplog.records if r.name == "app.core.openfisca.speedups"]
     assert len(lines) == 1 and lines[0].levelname == "WARNING"
     assert "openfisca-core 45.0.0" in lines[0].getMessage() and "44.7.1" in lines[0].getMessage()
     # OpenFisca's own code is back, every method (the standard path)
@@ -186,7 +186,7 @@ def test_a_new_system_on_another_openfisca_core_is_loaded_by_openfiscas_own_pars
         other_core_version: None, monkeypatch: pytest.MonkeyPatch) -> None:
     from openfisca_core.taxbenefitsystems import tax_benefit_system as loader
 
-    from app.core.openfisca_system import CachedFranceSystem, _LineScanningAst
+    from app.core.openfisca.system import CachedFranceSystem, _LineScanningAst
 
     seen = []
     original_init = CountryTaxBenefitSystem.__init__

@@ -7,7 +7,7 @@ import ast
 
 import pytest
 
-from app.core.openfisca_system import _LineScanningAst
+from app.core.openfisca.system import _LineScanningAst
 
 
 SOURCE = '''"""doc"""

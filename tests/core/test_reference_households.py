@@ -33,9 +33,9 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from app.core.casefile import load_case
-from app.core.household import CoupleStatus, Household, Housing, HousingStatus
-from app.core.situation import ACTIVITE, DIRECT_KINDS, SCOLARITE, STATUT_OCCUPATION
+from app.core.io.casefile import load_case
+from app.core.model.household import CoupleStatus, Household, Housing, HousingStatus
+from app.core.openfisca.situation import ACTIVITE, DIRECT_KINDS, SCOLARITE, STATUT_OCCUPATION
 
 REFERENCE = Path(__file__).parent / "reference"
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -175,7 +175,7 @@ def variants(households: dict[str, Household]) -> list[Household]:
 def test_many_households_together_give_each_ones_results_alone(
     alone: dict[str, Any], ref_engine: Any, households: dict[str, Household]
 ) -> None:
-    from app.core.engine import GATES
+    from app.core.compute.engine import GATES
 
     engine = ref_engine
     extra = variants(households)
@@ -340,7 +340,7 @@ def test_both_files_describe_the_same_household(name: str) -> None:
 
 
 def test_every_catalogue_benefit_is_covered_with_a_non_zero_amount() -> None:
-    from app.core.catalogue import load_catalogue
+    from app.core.benefits.catalogue import load_catalogue
 
     from test_benefits_issue14 import POSITIVE_NEGATIVE
 

@@ -14,10 +14,10 @@ import pytest
 import explain_cases as cases
 from explain_cases import MONTH, D, parameter_from_file
 
-from app.core.engine import Status
-from app.core.i18n import t
-from app.core.household import Activity, CoupleStatus, HousingStatus, Person, Resource, ResourceKind, Role
-from app.core.scenarios import (
+from app.core.compute.engine import Status
+from app.core.base.i18n import t
+from app.core.model.household import Activity, CoupleStatus, HousingStatus, Person, Resource, ResourceKind, Role
+from app.core.compute.scenarios import (
     Birth,
     CoupleChange,
     EarningsChange,
@@ -211,8 +211,8 @@ def test_curve_drawing_renders_with_dejavu(curve) -> None:
 
 
 def test_build_copies_equals_build_simulation(engine) -> None:
-    from app.core.simulation_build import build_copies, build_simulation
-    from app.core.situation import input_months
+    from app.core.openfisca.simulation_build import build_copies, build_simulation
+    from app.core.openfisca.situation import input_months
 
     situation = engine.situation(cases.couple_two_children(), MONTH)
     plain, plain_ids = build_simulation(engine.tbs, [situation.data] * 3)

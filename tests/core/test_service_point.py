@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from app.core.handout import ServicePoint
-from app.core.i18n import t
-from app.core.service_point import (
+from app.core.handout.citizen import ServicePoint
+from app.core.base.i18n import t
+from app.core.handout.service_point import (
     JPEG_SIGNATURE,
     MAX_LENGTHS,
     MAX_LOGO_BYTES,

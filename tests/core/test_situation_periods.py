@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from app.core.household import (
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -32,8 +32,8 @@ from app.core.household import (
     Role,
     Schooling,
 )
-from app.core.periods import add_months, months_range
-from app.core.situation import (
+from app.core.model.periods import add_months, months_range
+from app.core.openfisca.situation import (
     ASSUMED_N1_INCOME,
     ASSUMED_N2_INCOME,
     ASSUMED_OLDER_MONTHS,

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.core.casefile import load_case
-from app.core.results_json import benefit_from_dict, benefit_to_dict, result_from_dict, result_to_dict
-from app.core.staleness import StalenessChecker, StalenessRules, load_rules, note_text
+from app.core.io.casefile import load_case
+from app.core.io.results_json import benefit_from_dict, benefit_to_dict, result_from_dict, result_to_dict
+from app.core.openfisca.staleness import StalenessChecker, StalenessRules, load_rules, note_text
 
 ROOT = Path(__file__).parents[2]
 CSS_EXAMPLE = ROOT / "examples" / "03-retraitee-seule-toulouse.json"
@@ -80,7 +80,7 @@ def test_handout_block_says_the_old_ceiling_and_the_amount_paid(engine: Any) -> 
 
     import pypdf
 
-    from app.core.handout import HandoutOptions, ServicePoint, build_handout
+    from app.core.handout.citizen import HandoutOptions, ServicePoint, build_handout
 
     detailed = HandoutOptions(detailed=True)  # the benefit blocks are in the detailed version (issue 15)
 

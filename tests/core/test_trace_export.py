@@ -10,7 +10,7 @@ import pytest
 import explain_cases as cases
 from explain_cases import MONTH, parameter_from_file
 
-from app.core.trace_export import export_trace
+from app.core.compute.trace_export import export_trace
 
 pytestmark = pytest.mark.slow
 

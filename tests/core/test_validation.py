@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from app.core.household import (
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -19,7 +19,7 @@ from app.core.household import (
     Role,
     Schooling,
 )
-from app.core.validation import InvalidHousehold, notices, require_valid, validate
+from app.core.model.validation import InvalidHousehold, notices, require_valid, validate
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -152,7 +152,7 @@ def test_a_salaried_person_without_salary_is_a_notice_not_a_problem() -> None:
     ("12/0", "problem.not_a_date"), ("demain", "problem.not_a_date"), ("1/1/26", "problem.not_a_date"),
 ])
 def test_a_date_that_does_not_exist_is_told_apart_from_a_wrong_format(text: str, key: str) -> None:
-    from app.core.formats import date_problem_key, parse_date
+    from app.core.base.formats import date_problem_key, parse_date
 
     with pytest.raises(ValueError):
         parse_date(text)
@@ -162,7 +162,7 @@ def test_a_date_that_does_not_exist_is_told_apart_from_a_wrong_format(text: str,
 def test_a_control_character_typed_or_pasted_in_a_text_is_refused() -> None:
     # Found by bench/fuzz.py (the editor): a first name "Léa\n" pasted was accepted in the
     # window, then the saved case was refused when read again.
-    from app.core.i18n import t
+    from app.core.base.i18n import t
 
     found = messages(person(household(reference="R\t1"), 1, first_name="Léo\x00"))
     assert found == {

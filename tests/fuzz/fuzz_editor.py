@@ -14,8 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from app.core import formats
-from app.core.household import STATUSES_WITH_HOUSING_COST, Household
+from app.core.base import formats
+from app.core.model.household import STATUSES_WITH_HOUSING_COST, Household
 from fuzz_inputs import IMPOSSIBLE_DATES, STRANGE_TEXTS, TODAY, households
 from fuzz_oracles import MESSAGE, RESULT, Target, check_household, check_problem, fail
 
@@ -57,7 +57,7 @@ def application() -> Any:
 def editor() -> Any:
     """One editor for every input (building one costs more than the input itself)."""
     if "editor" not in _STATE:
-        from app.core.catalogue import load_catalogue
+        from app.core.benefits.catalogue import load_catalogue
         from app.gui.views.household_editor import HouseholdEditor
 
         application()
@@ -103,7 +103,7 @@ def _shown(household: Household, path: str) -> bool:
 
 
 def run_editor(value: EditorInput) -> str:
-    from app.core.formats import AmountError, parse_amount
+    from app.core.base.formats import AmountError, parse_amount
 
     widget = editor()
     widget.load(value.household)

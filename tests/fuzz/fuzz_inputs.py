@@ -13,8 +13,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from app.core import formats, validation
-from app.core.household import (
+from app.core.base import formats
+from app.core.model import validation
+from app.core.model.household import (
     STATUSES_WITH_HOUSING_COST,
     Activity,
     CoupleStatus,

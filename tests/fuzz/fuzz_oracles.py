@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.household import STATUSES_WITH_HOUSING_COST, Household, Role
-from app.core.i18n import messages, t
-from app.core import validation
+from app.core.model.household import STATUSES_WITH_HOUSING_COST, Household, Role
+from app.core.base.i18n import messages, t
+from app.core.model import validation
 
 MESSAGE = "message"
 RESULT = "result"
@@ -189,7 +189,7 @@ def _amount(what: str, value: float | None, maximum: float) -> None:
 def check_household(household: Household, today: Any, known: tuple[str, ...] | None = None) -> None:
     """A household accepted: every amount finite and in range, the texts within their
     limits, one demandeur, valid for ``validate``, and written back the same."""
-    from app.core.casefile import case_from_dict, case_to_dict, dump_case
+    from app.core.io.casefile import case_from_dict, case_to_dict, dump_case
 
     if not isinstance(household, Household):
         fail(f"not a household: {type(household).__name__}")

@@ -17,10 +17,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from app.core import formats
-from app.core.casefile import _known_benefits, case_to_dict, load_case
-from app.core.household import Household
-from app.core.validation import InvalidHousehold
+from app.core.base import formats
+from app.core.io.casefile import _known_benefits, case_to_dict, load_case
+from app.core.model.household import Household
+from app.core.model.validation import InvalidHousehold
 from fuzz_inputs import (
     HOSTILE_VALUES,
     STRANGE_TEXTS,
@@ -97,7 +97,7 @@ def run_case_file(argument: tuple[CaseInput, Path]) -> str:
         return MESSAGE
     check_household(household, TODAY, _known_benefits())
     if month is not None:
-        from app.core.periods import month_str, parse_month
+        from app.core.model.periods import month_str, parse_month
 
         if month != month_str(*parse_month(month)):
             fail(f"the month {month!r} is accepted as it is written, not as YYYY-MM")
@@ -112,8 +112,8 @@ CASE_FILE = Target("case JSON (file -> load_case)", case_inputs(), run_case_file
 
 # ============================================================================ screening tables (CSV, XLSX)
 
-from app.core import batch_input  # noqa: E402
-from app.core.batch_input import TEMPLATE_COLUMNS, InputError, open_source, parse_record  # noqa: E402
+from app.core.batch import input as batch_input  # noqa: E402
+from app.core.batch.input import TEMPLATE_COLUMNS, InputError, open_source, parse_record  # noqa: E402
 from fuzz_inputs import IMPOSSIBLE_DATES, PRINTABLE, nested  # noqa: E402,F401
 
 REQUIRED = ("demandeur_date_naissance", "statut_logement", "commune_insee")
@@ -354,8 +354,8 @@ def _point_prepare(value: PointInput, work: Path) -> tuple[PointInput, Path]:
 
 
 def run_service_point(argument: tuple[PointInput, Path]) -> str:
-    from app.core.handout import ServicePoint
-    from app.core.service_point import MAX_LENGTHS, read_logo
+    from app.core.handout.citizen import ServicePoint
+    from app.core.handout.service_point import MAX_LENGTHS, read_logo
 
     value, path = argument
     try:
@@ -442,7 +442,7 @@ def _manifest(files: dict[str, bytes], draw: Any) -> bytes:
 
 @st.composite
 def pack_inputs(draw: Any) -> PackInput:
-    from app.core import pack_signing
+    from app.core.rules import pack_signing
 
     if draw(st.integers(0, 9)) == 0:
         return PackInput((), draw(st.one_of(st.binary(max_size=300), st.sampled_from([b"", b"PK\x03\x04", b"PK\x05\x06" + b"\x00" * 18]))))
@@ -514,7 +514,7 @@ def _write_zip(value: PackInput, path: Path) -> None:
 
 
 def _pack_prepare(value: PackInput, work: Path) -> tuple[PackInput, Path]:
-    from app.core import pack_signing
+    from app.core.rules import pack_signing
 
     keys = work / "data" / pack_signing.LOCAL_KEYS_FOLDER
     keys.mkdir(parents=True)
@@ -529,7 +529,7 @@ def _pack_prepare(value: PackInput, work: Path) -> tuple[PackInput, Path]:
 def run_pack(argument: tuple[PackInput, Path]) -> str:
     """``import_pack`` with the run's own data folder (the test key trusted there) and
     temporary folder (under ``work``: a file written by a path traversal would show)."""
-    from app.core.rules_pack import RulesPackError, active_rules_info, import_pack
+    from app.core.benefits.rules_pack import RulesPackError, active_rules_info, import_pack
 
     value, path = argument
     work = path.parent
@@ -627,7 +627,7 @@ def situation_tbs(tbs: Any = None) -> Any:
     if tbs is not None and not _TBS:
         _TBS.append(tbs)
     if not _TBS:
-        from app.core.engine import shared_engine
+        from app.core.compute.engine import shared_engine
 
         _TBS.append(shared_engine(warm_up=False).tbs)
     return _TBS[0]
@@ -646,7 +646,7 @@ def run_situation(argument: tuple[SituationInput, Path]) -> str:
     ``read_situation``), OpenFisca not computed: every problem one of the reader's French
     messages, or a reading holding only finite values, of the variables' entities; an
     intact file read as its data is."""
-    from app.core.openfisca_input import SituationRefused, load_situation_file, read_situation
+    from app.core.openfisca.input import SituationRefused, load_situation_file, read_situation
 
     value, path = argument
     tbs = situation_tbs()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 
 CASES = {  # file name -> its bytes (inputs the generated tests found or stand for)
     "bom-cut.json": b"\xef\xbb\xbf{\"format\": \"guichet-case\", \"version\": 1, \"household\": {\"pers",

@@ -51,7 +51,7 @@ def gui_app(qapp: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Any:
-    from app.core.catalogue import load_catalogue
+    from app.core.benefits.catalogue import load_catalogue
 
     return load_catalogue()
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 
 
 def test_run_task_hands_the_result_to_the_main_thread(qtbot: Any, gui_app: Any) -> None:
@@ -45,7 +45,7 @@ def test_run_task_hands_the_exception_to_the_main_thread(qtbot: Any, gui_app: An
 
 
 def test_unexpected_error_is_logged_without_personal_data(qtbot: Any, gui_app: Any, monkeypatch: Any) -> None:
-    from app.core.logs import log_file, setup_logging
+    from app.core.base.logs import log_file, setup_logging
     from app.gui import app as gui
 
     setup_logging()

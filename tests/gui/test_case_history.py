@@ -17,10 +17,10 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.core import formats
-from app.core.examples import warm_up_household
-from app.core.i18n import t
-from app.core.results_json import result_to_dict
+from app.core.base import formats
+from app.core.model.examples import warm_up_household
+from app.core.base.i18n import t
+from app.core.io.results_json import result_to_dict
 from gui_helpers import type_text, wait_results
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core.household import (
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -36,7 +36,7 @@ from app.core.household import (
     Role,
     Schooling,
 )
-from app.core.i18n import t
+from app.core.base.i18n import t
 from gui_helpers import key, type_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -548,7 +548,7 @@ def test_export_then_import_and_a_tampered_file_is_refused(cwin: Any, qtbot: Any
 def test_statistics_csv_has_no_personal_data(cwin: Any, tmp_path: Path, monkeypatch: Any) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    from app.core.engine import BenefitResult, SimulationResult, Status
+    from app.core.compute.engine import BenefitResult, SimulationResult, Status
     from app.gui.views.case_dialogs import StatsDialog
 
     win = cwin
@@ -708,8 +708,8 @@ def test_a_draft_keeps_the_separation_and_due_dates() -> None:
     import dataclasses
     import datetime as dt
 
-    from app.core.casefile import case_to_dict, load_case
-    from app.core.examples import examples_dir
+    from app.core.io.casefile import case_to_dict, load_case
+    from app.core.model.examples import examples_dir
     from app.gui.case_session import draft_body, read_draft
 
     household, month = load_case(examples_dir() / "11-mere-separee-recemment-nantes.json")

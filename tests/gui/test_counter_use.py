@@ -29,9 +29,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLabel, QSpinBox, QWidget
 
-from app.core import formats
-from app.core.casefile import load_case
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.io.casefile import load_case
+from app.core.base.i18n import t
 from gui_helpers import ENGINE_TIMEOUT_MS, key, type_text, wait_results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,8 +190,8 @@ def test_benefits_paid_automatically_are_said_so_and_left_out_of_the_unclaimed_t
 
 
 def test_a_right_lost_in_a_scenario_is_shown_as_a_loss(qtbot: Any, gui_app: Any) -> None:
-    from app.core.handout_extras import UNFAVOURABLE
-    from app.core.scenarios import Comparison, ComparisonRow
+    from app.core.handout.extras import UNFAVOURABLE
+    from app.core.compute.scenarios import Comparison, ComparisonRow
     from app.gui.views.scenarios_view import ComparisonTable
 
     # Losing the CSS entirely: 30 € of participation a month now, nothing to pay (and no
@@ -324,7 +324,7 @@ def test_the_cursor_starts_in_the_first_field_and_the_first_tab_is_visible(idle_
 def test_f1_opens_a_short_help_in_french(idle_window: Any, qtbot: Any) -> None:
     from PySide6.QtGui import QKeySequence
 
-    from app.core.paths import user_data_dir
+    from app.core.base.paths import user_data_dir
 
     win = idle_window
     assert win.help_action.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)
@@ -354,7 +354,7 @@ def test_qt_dialogs_speak_french(gui_app: Any, qtbot: Any) -> None:
 
 
 def test_a_salaried_person_without_salary_is_told_over_the_results(idle_window: Any, qtbot: Any) -> None:
-    from app.core.validation import notices
+    from app.core.model.validation import notices
     from gui_helpers import choose
 
     win = idle_window
@@ -379,7 +379,7 @@ def test_a_salaried_person_without_salary_is_told_over_the_results(idle_window: 
 
 
 def test_an_unknown_postal_code_and_a_day_that_does_not_exist_are_named(idle_window: Any, qtbot: Any) -> None:
-    from app.core.validation import field_label
+    from app.core.model.validation import field_label
 
     win = idle_window
     commune = win.editor.housing.commune

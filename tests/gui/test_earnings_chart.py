@@ -15,9 +15,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from app.core import formats
-from app.core.i18n import t
-from app.core.scenarios import EarningsCurve
+from app.core.base import formats
+from app.core.base.i18n import t
+from app.core.compute.scenarios import EarningsCurve
 from app.gui.views.earnings_chart import PALETTE, EarningsChart, chart_series, ticks
 from gui_helpers import key
 

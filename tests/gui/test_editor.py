@@ -11,9 +11,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableView, QTableWidget, QWidget
 
-from app.core.household import Role
-from app.core.i18n import t
-from app.core.validation import field_label
+from app.core.model.household import Role
+from app.core.base.i18n import t
+from app.core.model.validation import field_label
 from gui_helpers import choose, key, type_text
 
 
@@ -148,7 +148,7 @@ def test_menus_and_shortcuts(idle_window: Any, qtbot: Any) -> None:
 def test_save_and_open_a_case_file(idle_window: Any, qtbot: Any, tmp_path: Any, monkeypatch: Any) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    from app.core.casefile import dump_case
+    from app.core.io.casefile import dump_case
 
     win = idle_window
     editor = win.editor
@@ -273,12 +273,12 @@ def test_service_point_is_kept_in_the_settings(idle_window: Any, qtbot: Any, mon
     assert values["name"] == "CCAS de Saint-Étienne" and values["phone"] == "04 77 00 00 00"
 
 
-@pytest.mark.parametrize("path", __import__("app.core.examples", fromlist=["example_files"]).example_files(),
+@pytest.mark.parametrize("path", __import__("app.core.model.examples", fromlist=["example_files"]).example_files(),
                          ids=lambda p: p.stem)
 def test_every_example_reads_back_unchanged(idle_window: Any, path: Any) -> None:
     """Loading a case into the editor and reading it back gives the same household:
     every field of the case format has its control."""
-    from app.core.casefile import load_case
+    from app.core.io.casefile import load_case
 
     household, month = load_case(path)
     idle_window.load_household(household, month)
@@ -290,7 +290,7 @@ def test_every_example_reads_back_unchanged(idle_window: Any, path: Any) -> None
 def test_a_local_aid_already_received_is_kept(idle_window: Any, catalogue: Any) -> None:
     from dataclasses import replace
 
-    from app.core.examples import warm_up_household
+    from app.core.model.examples import warm_up_household
 
     local = tuple(getattr(catalogue, "local_aids", ()) or ())
     if not local:
@@ -308,7 +308,7 @@ def test_a_local_aid_already_received_is_kept(idle_window: Any, catalogue: Any) 
 def test_an_ambiguous_salary_is_refused_next_to_the_field_never_read_as_cents(idle_window: Any, qtbot: Any) -> None:
     """« 1.500 » is 1 500 € or 1,50 €: the editor says so (the same parser as the case
     file and the screening rows, formats.parse_amount) and keeps the text."""
-    from app.core.household import ResourceKind
+    from app.core.model.household import ResourceKind
 
     win = idle_window
     row = win.editor.forms[0].resources.add_row()
@@ -327,7 +327,7 @@ def test_an_ambiguous_salary_is_refused_next_to_the_field_never_read_as_cents(id
 
 
 def test_a_first_name_over_its_length_gets_a_message_and_is_kept(idle_window: Any, qtbot: Any) -> None:
-    from app.core.validation import MAX_FIRST_NAME
+    from app.core.model.validation import MAX_FIRST_NAME
 
     person = idle_window.editor.forms[0]
     box = person.boxes["first_name"]
@@ -368,7 +368,7 @@ def test_the_service_point_dialog_refuses_a_logo_that_is_not_an_image(idle_windo
 
 
 def test_separation_and_due_date_fields_show_only_where_they_apply(idle_window: Any, qtbot: Any) -> None:
-    from app.core.household import CoupleStatus
+    from app.core.model.household import CoupleStatus
 
     editor = idle_window.editor
     separation = editor.boxes["separation_date"]

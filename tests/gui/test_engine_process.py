@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from app.core.examples import warm_up_household
-from app.core.household import Household
-from app.core.i18n import t
-from app.core import formats
+from app.core.model.examples import warm_up_household
+from app.core.model.household import Household
+from app.core.base.i18n import t
+from app.core.base import formats
 from gui_helpers import ENGINE_TIMEOUT_MS, key, type_text, wait_results
 
 pytestmark = pytest.mark.slow
@@ -138,8 +138,8 @@ def _run_task(qtbot: Any, client: Any, name: str, payload: dict[str, Any]) -> tu
 def test_a_scenario_comparison_computed_in_the_engine_process_equals_the_core(
         engine_client: Any, qtbot: Any, core_engine: Any) -> None:
     """Oracle: ``scenarios.compare`` run in this process on the same household."""
-    from app.core.casefile import case_to_dict
-    from app.core.scenarios import EarningsChange, Scenario, compare
+    from app.core.io.casefile import case_to_dict
+    from app.core.compute.scenarios import EarningsChange, Scenario, compare
 
     household = variant(640.0)
     scenario = Scenario((EarningsChange(household.persons[0].id, net_monthly=900.0),))
@@ -152,7 +152,7 @@ def test_a_scenario_comparison_computed_in_the_engine_process_equals_the_core(
 
 
 def test_a_task_on_an_unknown_person_fails_with_a_french_message(engine_client: Any, qtbot: Any) -> None:
-    from app.core.casefile import case_to_dict
+    from app.core.io.casefile import case_to_dict
 
     kind, text = _run_task(qtbot, engine_client, "curve", {
         "case": case_to_dict(variant(640.0), MONTH), "month": MONTH, "person_id": "personne_inconnue", "points": 3})

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 from gui_helpers import ENGINE_TIMEOUT_MS, RESULT_TIMEOUT_MS, wait_results
 
 pytestmark = pytest.mark.slow
@@ -23,9 +23,9 @@ def plain(text: str) -> str:
 
 
 def test_detail_shows_why_and_why_not(window: Any, qtbot: Any, core_engine: Any, monkeypatch: Any) -> None:
-    from app.core import explain
-    from app.core.casefile import load_case
-    from app.core.engine import Status
+    from app.core.compute import explain
+    from app.core.io.casefile import load_case
+    from app.core.compute.engine import Status
 
     household, month = load_case(EXAMPLE)
     expected = explain.explain_all(core_engine, household, month)

@@ -11,14 +11,14 @@ import pytest
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from app.core import formats
-from app.core.examples import warm_up_household
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.model.examples import warm_up_household
+from app.core.base.i18n import t
 from gui_helpers import ENGINE_TIMEOUT_MS, wait_results
 
 pytestmark = pytest.mark.slow
 
-handout = pytest.importorskip("app.core.handout")
+handout = pytest.importorskip("app.core.handout.citizen")
 
 
 def norm(text: str) -> str:

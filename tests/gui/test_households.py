@@ -19,8 +19,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
 
-from app.core import formats
-from app.core.household import (
+from app.core.base import formats
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -32,7 +32,7 @@ from app.core.household import (
     Role,
     Schooling,
 )
-from app.core.i18n import t
+from app.core.base.i18n import t
 from gui_helpers import choose, key, scroll_into_view, type_text, wait_results
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from app.core import rules_pack
-from app.core.i18n import t
+from app.core.benefits import rules_pack
+from app.core.base.i18n import t
 from app.gui.views import rules_dialog
 from app.gui.views.rules_dialog import RulesDialog, install
 

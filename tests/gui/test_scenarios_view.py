@@ -23,12 +23,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
-from app.core import formats
-from app.core.casefile import load_case
-from app.core.engine import SimulationResult, Status
-from app.core.examples import example_files
-from app.core.household import Activity, CoupleStatus, Household, Resource, ResourceKind
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.io.casefile import load_case
+from app.core.compute.engine import SimulationResult, Status
+from app.core.model.examples import example_files
+from app.core.model.household import Activity, CoupleStatus, Household, Resource, ResourceKind
+from app.core.base.i18n import t
 from app.gui.views import scenarios_view, trace_export_action
 from app.gui.views.housing_form import search
 from gui_helpers import ENGINE_TIMEOUT_MS, RESULT_TIMEOUT_MS, type_text, wait_results
@@ -215,7 +215,7 @@ def test_a_job_seeker_given_a_salary_takes_a_job_and_their_unemployment_benefit_
     """The comparison's variant says what « Mieux en emploi ? » does: a job seeker paid
     an unemployment benefit who is given a salary becomes « salarié » and the benefit
     stops (the column's title says so)."""
-    from app.core.scenarios import EarningsChange, apply_scenario, describe
+    from app.core.compute.scenarios import EarningsChange, apply_scenario, describe
 
     editor, household, month = _earnings_variant(qtbot)
     seeker = household.persons[0]
@@ -340,7 +340,7 @@ def test_better_off_in_work_shows_the_cores_figures(window: Any, qtbot: Any, cor
 
 def test_the_curve_is_drawn_from_the_engine_and_its_cursor_reads_the_core_curve(
         window: Any, qtbot: Any, core_engine: Any) -> None:
-    from app.core.scenarios import earnings_curve
+    from app.core.compute.scenarios import earnings_curve
 
     household, month = open_example(window, qtbot)
     window.scenarios_curve_action.trigger()
@@ -396,7 +396,7 @@ def test_the_curve_goes_into_the_handout(window: Any, qtbot: Any, tmp_path: Path
 
 def test_trace_export_writes_the_cores_trace(window: Any, qtbot: Any, core_engine: Any, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.core.trace_export import export_trace
+    from app.core.compute.trace_export import export_trace
 
     household, month = open_example(window, qtbot)
     target = tmp_path / "trace.json"

@@ -1,7 +1,7 @@
 """The « Dépistage » dialog (issue 7, GUI part): menu, checks, bad input, a real run to
 the end (figures = those of the produced workbook), cancel and resume, close during a run.
 
-The runs use the real screening (``app.core.batch.screen``: worker processes, each
+The runs use the real screening (``app.core.batch.screen.screen``: worker processes, each
 loading OpenFisca-France, a few seconds each), with one worker and small files.
 Expected figures come from the workbook the core wrote (its « Synthèse » sheet) and
 from docs/batch.md for ``examples/batch/exemple.csv`` (8 valid households, 4 faulty rows).
@@ -20,9 +20,9 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMainWindow
 
-from app.core import formats
-from app.core.batch import find_partial, partial_dir_for
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.batch.screen import find_partial, partial_dir_for
+from app.core.base.i18n import t
 from app.gui.views import screening_dialog
 from app.gui.views.screening_dialog import ScreeningDialog, install, show_screening_dialog
 
@@ -170,7 +170,7 @@ def test_keyboard_shortcuts_are_unique(qtbot: Any, gui_app: Any) -> None:
 
 
 def test_progress_texts_are_french() -> None:
-    from app.core.batch import Progress
+    from app.core.batch.screen import Progress
 
     item = Progress("computing", 4500, 10000, 12, 1000, 20.0, rate=310.4, eta=77.6)
     phase, detail = screening_dialog.progress_texts(item)
@@ -184,7 +184,7 @@ def test_progress_texts_are_french() -> None:
 
 
 def test_failures_are_french_sentences_never_tracebacks(tmp_path: Path) -> None:
-    from app.core.batch import ScreenError
+    from app.core.batch.screen import ScreenError
 
     assert screening_dialog.failure_message(ScreenError("Le fichier x n'existe pas.")) == "Le fichier x n'existe pas."
     locked = PermissionError(13, "Permission denied", str(tmp_path / "resultats.xlsx"))
@@ -196,7 +196,7 @@ def test_failures_are_french_sentences_never_tracebacks(tmp_path: Path) -> None:
         raise RuntimeError("détail interne")
     except RuntimeError as error:
         apology = screening_dialog.failure_message(error)
-    from app.core.logs import log_file
+    from app.core.base.logs import log_file
 
     assert apology == t("errors.unexpected", log=str(log_file()))
     assert "détail interne" not in apology and "Traceback" not in apology

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
-from app.core.catalogue import Benefit, Catalogue, CatalogueError, CheckWhen, load_catalogue
-from app.core.paths import bundled_rules_dir
+from app.core.benefits.catalogue import Benefit, Catalogue, CatalogueError, CheckWhen, load_catalogue
+from app.core.base.paths import bundled_rules_dir
 
 RULES = bundled_rules_dir()
 BENEFITS_DIR = RULES / "benefits"

@@ -23,9 +23,9 @@ import jsonschema
 import pytest
 import yaml
 
-from app.core.catalogue import Catalogue, CatalogueError, load_catalogue
-from app.core.engine import BenefitResult, Status
-from app.core.household import (
+from app.core.benefits.catalogue import Catalogue, CatalogueError, load_catalogue
+from app.core.compute.engine import BenefitResult, Status
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,
@@ -36,7 +36,7 @@ from app.core.household import (
     ResourceKind,
     Role,
 )
-from app.core.local_aids import (
+from app.core.benefits.local_aids import (
     DETAIL_MAXIMUM,
     DETAIL_NOT_EVALUATED,
     DETAIL_OUTSIDE_TERRITORY,
@@ -48,7 +48,7 @@ from app.core.local_aids import (
     quotient_familial_parts,
     territory_matches,
 )
-from app.core.paths import bundled_rules_dir
+from app.core.base.paths import bundled_rules_dir
 
 RULES = bundled_rules_dir()
 LOCAL = RULES / "local"
@@ -138,7 +138,7 @@ def test_bundled_local_aids(catalogue: Catalogue) -> None:
 
 
 def test_metropole_de_lyon_communes(catalogue: Catalogue) -> None:
-    from app.core.communes import default_index
+    from app.core.model.communes import default_index
 
     communes = aid(catalogue, "revenu_solidarite_jeunes").territory.communes
     index = default_index()

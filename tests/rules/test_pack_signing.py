@@ -1,6 +1,6 @@
-"""Ed25519 signatures of rules packs (app/core/pack_signing.py): the signature file, the
+"""Ed25519 signatures of rules packs (app/core/rules/pack_signing.py): the signature file, the
 trusted keys (shipped and local), the publisher's key pair; and the YAML loader that
-refuses anchors and aliases (app/core/safe_yaml.py)."""
+refuses anchors and aliases (app/core/rules/safe_yaml.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core import pack_signing, safe_yaml
-from app.core.catalogue import CatalogueError, load_catalogue
-from app.core.pack_signing import SignatureError
+from app.core.rules import pack_signing
+from app.core.rules import safe_yaml
+from app.core.benefits.catalogue import CatalogueError, load_catalogue
+from app.core.rules.pack_signing import SignatureError
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 MANIFEST = b"format: 1\nversion: '2027.1'\n"
@@ -106,7 +107,7 @@ def test_catalogue_refuses_anchors(tmp_path: Path) -> None:
     """Every reader of rules YAML uses the same loader: here the national catalogue."""
     import shutil
 
-    from app.core.paths import bundled_rules_dir
+    from app.core.base.paths import bundled_rules_dir
 
     shutil.copytree(bundled_rules_dir() / "schema", tmp_path / "schema")
     benefits = tmp_path / "benefits"
@@ -120,8 +121,8 @@ def test_catalogue_refuses_anchors(tmp_path: Path) -> None:
 def test_local_aids_refuse_anchors(tmp_path: Path) -> None:
     import shutil
 
-    from app.core.local_aids import load_local_aids
-    from app.core.paths import bundled_rules_dir
+    from app.core.benefits.local_aids import load_local_aids
+    from app.core.base.paths import bundled_rules_dir
 
     shutil.copytree(bundled_rules_dir() / "schema", tmp_path / "schema")
     local = tmp_path / "local"
@@ -136,7 +137,7 @@ def test_deeply_nested_schema_is_a_french_error(tmp_path: Path) -> None:
     """A JSON schema nested deeper than Python's recursion limit (a 400 kB file) is refused, named, in French."""
     import shutil
 
-    from app.core.paths import bundled_rules_dir
+    from app.core.base.paths import bundled_rules_dir
 
     shutil.copytree(bundled_rules_dir() / "schema", tmp_path / "schema")
     shutil.copytree(bundled_rules_dir() / "benefits", tmp_path / "benefits")

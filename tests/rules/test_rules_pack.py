@@ -21,10 +21,11 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core import pack_signing, rules_pack
-from app.core.catalogue import load_catalogue
-from app.core.paths import bundled_rules_dir
-from app.core.rules_pack import (
+from app.core.rules import pack_signing
+from app.core.benefits import rules_pack
+from app.core.benefits.catalogue import load_catalogue
+from app.core.base.paths import bundled_rules_dir
+from app.core.benefits.rules_pack import (
     RulesPackError,
     active_rules_dir,
     active_rules_info,
@@ -293,8 +294,8 @@ def test_pack_missing_file(data: Path) -> None:
 
 @pytest.mark.slow
 def test_full_pack_runs_extension_tests_and_engine_uses_it(data: Path, tmp_path: Path, light_pack: Path) -> None:
-    from app.core.engine import Engine
-    from app.core.household import Household, Housing, HousingStatus, Person, Resource, ResourceKind, Role
+    from app.core.compute.engine import Engine
+    from app.core.model.household import Household, Housing, HousingStatus, Person, Resource, ResourceKind, Role
 
     source = copy_rules(tmp_path / "full", "2026.12.0")
     pack = build_pack(source, tmp_path / "full.zip", run_tests=False, key=write_private(TEST_KEY, tmp_path / "k.pem"))
@@ -488,7 +489,7 @@ def test_signer_label_and_local_key(data: Path, light_pack: Path, capsys: pytest
     assert rules_pack.version_label("2026.11.1") == "2026.11.1"  # not the active pack's: nothing added
     from types import SimpleNamespace
 
-    from app.core.handout import _Context
+    from app.core.handout.citizen import _Context
 
     context = SimpleNamespace(result=SimpleNamespace(openfisca_france="176.1.8", catalogue_version="2027.01.0"),
                               catalogue=None, options=SimpleNamespace(rules_version=""))

@@ -18,11 +18,11 @@ from typing import Any, Mapping
 from sqlite_utils import Database
 
 from app import __version__ as APP_VERSION
-from app.core.casefile import case_from_dict, case_to_dict
-from app.core.engine import SimulationResult, Status
-from app.core.household import Household
-from app.core.i18n import t
-from app.core.results_json import result_from_dict, result_to_dict
+from app.core.io.casefile import case_from_dict, case_to_dict
+from app.core.compute.engine import SimulationResult, Status
+from app.core.model.household import Household
+from app.core.base.i18n import t
+from app.core.io.results_json import result_from_dict, result_to_dict
 from app.core.store.clock import from_text, local_day, local_midnight, to_text
 from app.core.store.errors import CaseNotFound, SimulationNotFound
 from app.core.store.stats import add_activity
@@ -241,7 +241,7 @@ def new_reference(db: Database, now: dt.datetime) -> str:
 def _commune_name(insee: str) -> str:
     if not insee:
         return ""
-    from app.core.communes import default_index
+    from app.core.model.communes import default_index
 
     commune = default_index().by_insee(insee)
     return commune.name if commune is not None else ""

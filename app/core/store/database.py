@@ -32,10 +32,10 @@ from typing import Any, Iterator, Mapping
 
 from sqlite_utils import Database
 
-from app.core import paths
-from app.core.files import atomic_write, commit_file, private_dir, private_file
-from app.core.engine import SimulationResult
-from app.core.household import Household
+from app.core.base import paths
+from app.core.base.files import atomic_write, commit_file, private_dir, private_file
+from app.core.compute.engine import SimulationResult
+from app.core.model.household import Household
 from app.core.store import cases, exchange, stats
 from app.core.store.cases import (
     CasePage,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 
 
 class StoreError(Exception):

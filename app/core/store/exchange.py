@@ -42,10 +42,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from app import __version__ as APP_VERSION
-from app.core.casefile import case_from_dict
-from app.core.engine import SimulationResult
-from app.core.i18n import t
-from app.core.results_json import ResultFormatError, result_from_dict, result_to_dict
+from app.core.io.casefile import case_from_dict
+from app.core.compute.engine import SimulationResult
+from app.core.base.i18n import t
+from app.core.io.results_json import ResultFormatError, result_from_dict, result_to_dict
 from app.core.store.cases import (
     REFERENCE_RE,
     add_simulation,
@@ -59,7 +59,7 @@ from app.core.store.cases import (
 )
 from app.core.store.clock import is_timestamp, to_text
 from app.core.store.errors import ImportConflict, ImportRefused
-from app.core.validation import InvalidHousehold
+from app.core.model.validation import InvalidHousehold
 
 EXPORT_FORMAT = "guichet-case-export"
 EXPORT_VERSION = 1

@@ -28,7 +28,7 @@ import sys
 import threading
 from pathlib import Path
 
-from app.core.files import PRIVATE_FILE_MODE
+from app.core.base.files import PRIVATE_FILE_MODE
 
 _WINDOWS = sys.platform == "win32"
 _registry = threading.Lock()

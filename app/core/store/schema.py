@@ -97,7 +97,7 @@ def _v1(db: Database) -> None:
 
 
 def _v2(db: Database) -> None:
-    from app.core.results_json import ResultFormatError, result_from_dict
+    from app.core.io.results_json import ResultFormatError, result_from_dict
     from app.core.store.clock import from_text
     from app.core.store.stats import add_activity
 

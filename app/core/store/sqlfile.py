@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from sqlcipher3 import dbapi2 as sqlcipher
 
-from app.core.files import commit_file, private_dir
+from app.core.base.files import commit_file, private_dir
 from app.core.store.errors import (
     StoreCorrupt,
     StoreDiskFull,

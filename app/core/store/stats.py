@@ -15,10 +15,10 @@ from typing import Mapping
 
 from sqlite_utils import Database
 
-from app.core import csv_safe
-from app.core.engine import SimulationResult, Status
-from app.core.formats import date as fr_date
-from app.core.i18n import t
+from app.core.base import csv_safe
+from app.core.compute.engine import SimulationResult, Status
+from app.core.base.formats import date as fr_date
+from app.core.base.i18n import t
 from app.core.store.clock import local_day
 
 
@@ -116,7 +116,7 @@ def activity_csv(days: tuple[DayActivity, ...], labels: Mapping[str, str] | None
 def catalogue_labels() -> dict[str, str]:
     """Benefit id -> label, from the bundled catalogue (empty when it cannot load)."""
     try:
-        from app.core.catalogue import load_catalogue
+        from app.core.benefits.catalogue import load_catalogue
 
         return {benefit.id: benefit.label for benefit in load_catalogue()}
     except Exception:  # noqa: BLE001 - the CSV falls back to benefit ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 
 
 def purge_notice(days: int, count: int | None = None) -> str:

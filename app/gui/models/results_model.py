@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.core import formats
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.base.i18n import t
 from app.gui import icons
 
 if TYPE_CHECKING:  # the engine module pulls numpy and OpenFisca: not at start-up
-    from app.core.catalogue import Benefit, Catalogue
-    from app.core.engine import BenefitResult, SimulationResult
+    from app.core.benefits.catalogue import Benefit, Catalogue
+    from app.core.compute.engine import BenefitResult, SimulationResult
 
-# Status values (app.core.engine.Status is a StrEnum: equal to these strings)
+# Status values (app.core.compute.engine.Status is a StrEnum: equal to these strings)
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, ERROR = "eligible", "not_eligible", "to_check", "error"
-# Claim values (app.core.engine.Claim, likewise): what the household has to do
+# Claim values (app.core.compute.engine.Claim, likewise): what the household has to do
 TO_REQUEST, AUTOMATIC, RECEIVED = "to_request", "automatic", "received"
 
 BENEFIT, AMOUNT, STATUS, PAYING_BODY = range(4)
@@ -35,7 +35,7 @@ Index = QModelIndex | QPersistentModelIndex
 def _outside_territory(item: BenefitResult) -> bool:
     """A local aid of another territory: listed by the engine, hidden on screen."""
     try:
-        from app.core.local_aids import is_outside_territory
+        from app.core.benefits.local_aids import is_outside_territory
     except ImportError:
         return False
     return bool(is_outside_territory(item))

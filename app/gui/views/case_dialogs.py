@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 from app.gui.views.widgets import accessible
 
 NOTICE_STYLES = {

@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.base.i18n import t
 from app.gui.views.case_list import RecordTableModel, local_datetime
 from app.gui.views.widgets import accessible
 
 if TYPE_CHECKING:
-    from app.core.catalogue import Catalogue
-    from app.core.engine import BenefitResult, SimulationResult
-    from app.core.results_json import BenefitChange
+    from app.core.benefits.catalogue import Catalogue
+    from app.core.compute.engine import BenefitResult, SimulationResult
+    from app.core.io.results_json import BenefitChange
     from app.core.store import SimulationSummary, Store, StoredSimulation
 
 COLUMNS = ("date", "month", "total", "found", "versions", "note")

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.base.i18n import t
 from app.gui.views.widgets import accessible
 
 if TYPE_CHECKING:

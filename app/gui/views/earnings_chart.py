@@ -30,12 +30,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.core import formats
-from app.core.i18n import t
+from app.core.base import formats
+from app.core.base.i18n import t
 from app.gui.views.widgets import accessible
 
 if TYPE_CHECKING:
-    from app.core.scenarios import EarningsCurve
+    from app.core.compute.scenarios import EarningsCurve
 
 CSS_PARTICIPATION = "css_participation"  # scenarios.CSS_PARTICIPATION (not imported: numpy-free GUI start)
 

@@ -1,7 +1,7 @@
 """The citizen's handout in the app: preview (QtPdf), save as PDF, print; and the
 service point's details (name, address, phone, hours, logo) set once in settings.
 
-The PDF itself comes from ``app.core.handout.build_handout`` (pure Python), built
+The PDF itself comes from ``app.core.handout.citizen.build_handout`` (pure Python), built
 off the GUI thread with ``tasks.run_task``; if that module is missing the agent
 gets a plain French message instead.
 """
@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.engine import SimulationResult
-from app.core.files import atomic_write, write_failed
-from app.core.household import Household
-from app.core.i18n import LANGUAGES, t
+from app.core.compute.engine import SimulationResult
+from app.core.base.files import atomic_write, write_failed
+from app.core.model.household import Household
+from app.core.base.i18n import LANGUAGES, t
 from app.gui import icons
 from app.gui.tasks import run_task
 from app.gui.views.widgets import ErrorLabel, accessible, set_text_color
@@ -53,11 +53,11 @@ AGENT_COPY_MODES = ("none", "appendix", "separate")
 
 
 def handout_module() -> Any | None:
-    """``app.core.handout``, or None when it is not available in this build."""
+    """``app.core.handout.citizen``, or None when it is not available in this build."""
     try:
-        from app.core import handout
+        from app.core.handout import citizen as handout
     except ImportError:
-        log.warning("app.core.handout is not available")
+        log.warning("app.core.handout.citizen is not available")
         return None
     return handout if hasattr(handout, "build_handout") else None
 
@@ -140,7 +140,7 @@ class ServicePointDialog(QDialog):
         """Saved only when every field can be printed (``service_point.problems``: the
         lengths, a real PNG or JPEG logo); else the messages stay under the fields and
         nothing typed is lost."""
-        from app.core.service_point import problems
+        from app.core.handout.service_point import problems
 
         values = self.values()
         found = problems(values)
@@ -387,7 +387,7 @@ class HandoutDialog(QDialog):
         self.print_button.setEnabled(True)
 
     def _on_error(self, error: BaseException) -> None:
-        from app.core.logs import report_unexpected
+        from app.core.base.logs import report_unexpected
 
         self.status.setText(t("gui.handout.failed"))
         QMessageBox.warning(self, t("gui.handout.title"), report_unexpected(error))
@@ -437,7 +437,7 @@ def _build_then(window: MainWindow, household: Household, result: SimulationResu
         then(data)
 
     def failed(error: BaseException) -> None:
-        from app.core.logs import report_unexpected
+        from app.core.base.logs import report_unexpected
 
         window.statusBar().clearMessage()
         QMessageBox.warning(window, t("gui.handout.title"), report_unexpected(error))

@@ -7,7 +7,7 @@ import html
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 from app.gui.views.widgets import accessible
 
 

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.household import CoupleStatus, Household, Person, Role
-from app.core.i18n import t
-from app.core.periods import current_month
-from app.core.validation import MAX_REFERENCE, Problem, field_label, validate
+from app.core.base import formats
+from app.core.model.household import CoupleStatus, Household, Person, Role
+from app.core.base.i18n import t
+from app.core.model.periods import current_month
+from app.core.model.validation import MAX_REFERENCE, Problem, field_label, validate
 from app.gui import icons
 from app.gui.views.housing_form import HousingForm
 from app.gui.views.person_form import PersonForm
@@ -44,7 +44,7 @@ from app.gui.views.resources_editor import RawProblem, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, ErrorLabel, FieldBox, accessible, titled_group
 
 if TYPE_CHECKING:
-    from app.core.catalogue import Catalogue
+    from app.core.benefits.catalogue import Catalogue
 
 COLUMNS = ("number", "role", "first_name", "age", "activity", "resources")
 

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.communes import Commune, default_index
-from app.core.household import STATUSES_WITH_HOUSING_COST, Housing, HousingStatus
-from app.core.i18n import t
-from app.core.validation import shown
+from app.core.model.communes import Commune, default_index
+from app.core.model.household import STATUSES_WITH_HOUSING_COST, Housing, HousingStatus
+from app.core.base.i18n import t
+from app.core.model.validation import shown
 from app.gui.views.resources_editor import RawProblem, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, FieldBox, accessible
 

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.household import Activity, Person, Role, Schooling
-from app.core.i18n import t
-from app.core.validation import MAX_FIRST_NAME
-from app.core.periods import current_month, parse_month
+from app.core.base import formats
+from app.core.model.household import Activity, Person, Role, Schooling
+from app.core.base.i18n import t
+from app.core.model.validation import MAX_FIRST_NAME
+from app.core.model.periods import current_month, parse_month
 from app.gui.views.resources_editor import RawProblem, ResourcesEditor, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, FieldBox, accessible, titled_group
 

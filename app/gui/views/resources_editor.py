@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.household import MONTHS_OF_HISTORY, Resource, ResourceKind
-from app.core.i18n import t
-from app.core.periods import add_months, current_month, parse_month
-from app.core.validation import shown
+from app.core.model.household import MONTHS_OF_HISTORY, Resource, ResourceKind
+from app.core.base.i18n import t
+from app.core.model.periods import add_months, current_month, parse_month
+from app.core.model.validation import shown
 from app.gui import icons
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, ErrorLabel, FieldBox, accessible
 

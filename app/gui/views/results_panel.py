@@ -2,7 +2,7 @@
 what the household may claim and does not receive (highlighted); the legislation
 warning; a detail view per benefit (description, how to apply, documents,
 conditions to check, assumptions) with « Pourquoi ce résultat », the explanation
-computed in the engine process (``app.core.explain``)."""
+computed in the engine process (``app.core.compute.explain``)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.i18n import has, t
+from app.core.base import formats
+from app.core.base.i18n import has, t
 from app.gui.models.results_model import (
     AMOUNT,
     AUTOMATIC,
@@ -40,9 +40,9 @@ from app.gui.models.results_model import (
 from app.gui.views.widgets import accessible, set_text_color
 
 if TYPE_CHECKING:
-    from app.core.catalogue import Benefit, Catalogue
-    from app.core.engine import BenefitResult, SimulationResult
-    from app.core.explain import Explanation
+    from app.core.benefits.catalogue import Benefit, Catalogue
+    from app.core.compute.engine import BenefitResult, SimulationResult
+    from app.core.compute.explain import Explanation
 
 BANNER_STYLES = {
     "warning": "background:#fff4cc; border:1px solid #e0b400; color:#4a3b00;",
@@ -117,7 +117,7 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
         line = f"<b>{_e(long_status_text(result))}</b>"
         if result.status == ELIGIBLE:
             line += f" — {_e(amount_text(benefit, result))}"
-            from app.core.engine import paid_note
+            from app.core.compute.engine import paid_note
 
             paid = paid_note(result)
             if paid:
@@ -131,7 +131,7 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
         if result.error:
             parts.append(f"<p style='color:#b3261e'>{_e(result.error)}</p>")
         if result.stale_parameters:
-            from app.core.staleness import note_text
+            from app.core.openfisca.staleness import note_text
 
             items = "".join(f"<li>{_e(note_text(p))}</li>" for p in result.stale_parameters)
             parts.append(f"<p style='color:#8a4b00'><b>{_e(t('gui.detail.stale'))}</b></p><ul>{items}</ul>")

@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.i18n import t
+from app.core.base.i18n import t
 from app.gui.tasks import TaskHandle, run_task
 
 if TYPE_CHECKING:
-    from app.core.rules_pack import RuleEntry, RulesInfo
+    from app.core.benefits.rules_pack import RuleEntry, RulesInfo
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ COLUMNS = ("label", "kind", "version", "territory", "paying_body")
 
 def _reason(error: BaseException) -> str:
     """The French message of a refusal (RulesPackError carries one); a short generic one otherwise."""
-    from app.core.rules_pack import RulesPackError
+    from app.core.benefits.rules_pack import RulesPackError
 
     if isinstance(error, RulesPackError):
         return str(error)
@@ -60,7 +60,7 @@ def _french_date(iso: str) -> str:
     """« 01/02/2024 » for an ISO date, « 02/12/2026 14:50 » for an ISO date-time; as is when unreadable."""
     import datetime as dt
 
-    from app.core import formats
+    from app.core.base import formats
 
     try:
         moment = dt.datetime.fromisoformat(iso)
@@ -134,7 +134,7 @@ class RulesDialog(QDialog):
     # -- display --------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the active rules (the manifest at once, the benefits list off the GUI thread)."""
-        from app.core.rules_pack import RulesPackError, active_rules_info
+        from app.core.benefits.rules_pack import RulesPackError, active_rules_info
 
         try:
             info = active_rules_info()
@@ -159,7 +159,7 @@ class RulesDialog(QDialog):
         self._update_buttons()
         self.table.setRowCount(0)
         self.table.setAccessibleDescription(t("gui_rules.dialog.loading"))
-        from app.core.rules_pack import list_rules
+        from app.core.benefits.rules_pack import list_rules
 
         self._start(list_rules, self._show_entries, self._entries_failed)
 
@@ -209,7 +209,7 @@ class RulesDialog(QDialog):
         ``allow_older``: the agent confirmed going back to an older version."""
         if self.busy:
             return
-        from app.core import rules_pack
+        from app.core.benefits import rules_pack
 
         self.busy = True
         self._update_buttons()
@@ -227,7 +227,7 @@ class RulesDialog(QDialog):
         self.status.setText(t("gui_rules.import.done", version=info.version))
 
     def _import_failed(self, error: BaseException) -> None:
-        from app.core.rules_pack import OlderPackError
+        from app.core.benefits.rules_pack import OlderPackError
 
         self.busy = False
         self._update_buttons()
@@ -245,7 +245,7 @@ class RulesDialog(QDialog):
 
     def rollback(self, confirm: bool = True) -> None:
         """Bring back the rules active before the last import (after the agent confirms)."""
-        from app.core import rules_pack
+        from app.core.benefits import rules_pack
 
         if self.busy:
             return

@@ -1,11 +1,11 @@
 """« Outils » menu: what-if scenarios side by side, « Mieux en emploi ? », the earnings
 curve, and the expert trace export. The comparison and the curve can be added to the
-handout (« Ajouter … au document »: ``app.core.handout_extras``, the same cell texts).
+handout (« Ajouter … au document »: ``app.core.handout.extras``, the same cell texts).
 
 Every computation goes to the engine process (``window.engine.run``: tasks "compare",
 "work", "curve"; see ``engine_worker.TASKS``) with the household being typed
 (``window.editor.collect()``) and the month shown; the answers come back as
-``taskDone`` / ``taskFailed`` signals. ``app.core.scenarios`` is imported only when
+``taskDone`` / ``taskFailed`` signals. ``app.core.compute.scenarios`` is imported only when
 the dialog is used (it pulls numpy and openfisca-core in).
 
 Differences are never told by colour alone: each variant's cell gives the amount,
@@ -50,8 +50,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.handout_extras import (
+from app.core.base import formats
+from app.core.handout.extras import (
     FAVOURABLE,
     STATUS_CHANGED,
     UNFAVOURABLE,
@@ -65,16 +65,16 @@ from app.core.handout_extras import (
     value_text,
     work_flowable,
 )
-from app.core.household import Activity, CoupleStatus, Household, HousingStatus, Person, Resource, ResourceKind, Role
-from app.core.i18n import t
-from app.core.periods import add_months, months_range
-from app.core.validation import person_label, role_label
+from app.core.model.household import Activity, CoupleStatus, Household, HousingStatus, Person, Resource, ResourceKind, Role
+from app.core.base.i18n import t
+from app.core.model.periods import add_months, months_range
+from app.core.model.validation import person_label, role_label
 from app.gui.views.earnings_chart import EarningsChart
 from app.gui.views.housing_form import CommuneEdit
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, accessible, set_text_color, tools_menu
 
 if TYPE_CHECKING:
-    from app.core.scenarios import Comparison, EarningsCurve, WorkComparison
+    from app.core.compute.scenarios import Comparison, EarningsCurve, WorkComparison
     from app.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ class VariantEditor(QGroupBox):
 
     def scenario(self) -> Any:
         """The ``scenarios.Scenario``; ValueError with a French message when incomplete."""
-        from app.core import scenarios as sc
+        from app.core.compute import scenarios as sc
 
         assert self.household is not None
         household = self.household
@@ -577,7 +577,7 @@ class _PersonPage(_Page):
 
     def person_payload(self) -> tuple[Household, dict[str, Any]] | None:
         """The household and the task's payload for the chosen person (None: not computable)."""
-        from app.core.casefile import case_to_dict
+        from app.core.io.casefile import case_to_dict
 
         case = self.case()
         if case is None:
@@ -692,7 +692,7 @@ class ComparePage(_Page):
         return [v.scenario() for v in used]
 
     def compare(self) -> None:
-        from app.core.casefile import case_to_dict
+        from app.core.io.casefile import case_to_dict
 
         case = self.case()
         if case is None:

@@ -1,5 +1,5 @@
 """The « Dépistage » dialog: screen a file of households for likely unclaimed benefits
-(issue 7, GUI part; the screening itself is ``app.core.batch.screen``, docs/batch.md).
+(issue 7, GUI part; the screening itself is ``app.core.batch.screen.screen``, docs/batch.md).
 
 The agent picks the households file (CSV/XLSX in the template, JSON-lines of cases, or
 a folder of case files), the results file (``.xlsx`` beside the input by default) and
@@ -45,15 +45,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import formats
-from app.core.files import os_reason
-from app.core.i18n import t
-from app.core.periods import add_months, current_month, months_range
+from app.core.base import formats
+from app.core.base.files import os_reason
+from app.core.base.i18n import t
+from app.core.model.periods import add_months, current_month, months_range
 from app.gui.tasks import TaskHandle, call_in_main_thread, run_task
 from app.gui.views.widgets import ERROR_COLOR, set_text_color, titled_group, tools_menu
 
 if TYPE_CHECKING:
-    from app.core.batch import PartialRun, Progress, ScreenOutcome
+    from app.core.batch.screen import PartialRun, Progress, ScreenOutcome
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +120,14 @@ def default_output(source: Path) -> Path:
 
 def failure_message(error: BaseException) -> str:
     """The French reason a screening could not run (never a traceback)."""
-    from app.core.batch import ScreenError
+    from app.core.batch.screen import ScreenError
 
     if isinstance(error, ScreenError):
         return str(error)
     if isinstance(error, OSError):
         log.warning("screening: file error %s (errno %s)", type(error).__name__, error.errno)
         return t("gui.screening.failed.os_error", path=error.filename or "?", reason=os_reason(error))
-    from app.core.logs import report_unexpected
+    from app.core.base.logs import report_unexpected
 
     return report_unexpected(error)
 
@@ -293,7 +293,7 @@ class ScreeningDialog(QDialog):
     def _button(self, key: str, slot: Callable[[], Any]) -> QPushButton:
         button = QPushButton(t(key))
         name_key = key + "_name"
-        from app.core.i18n import has
+        from app.core.base.i18n import has
 
         button.setAccessibleName(t(name_key) if has(name_key) else t(key).replace("&", ""))
         button.clicked.connect(lambda _checked=False: slot())
@@ -396,7 +396,7 @@ class ScreeningDialog(QDialog):
     def save_template(self, kind: str, target: Path | None = None) -> Path | None:
         """Copy the empty template (``kind="template"``) or the filled example of
         ``examples/batch/`` where the agent says (``target``: no file dialog)."""
-        from app.core.examples import examples_dir
+        from app.core.model.examples import examples_dir
 
         source = examples_dir() / "batch" / TEMPLATES[kind]
         if not source.is_file():
@@ -436,7 +436,7 @@ class ScreeningDialog(QDialog):
             self._show_status("")
 
     def _partial_for_current(self) -> PartialRun | None:
-        from app.core.batch import find_partial
+        from app.core.batch.screen import find_partial
 
         source, output = self.source_path(), self.output_path()
         if source is None or output is None:
@@ -530,7 +530,7 @@ class ScreeningDialog(QDialog):
             call_in_main_thread(lambda: self._apply_progress(run))
 
         def work() -> ScreenOutcome:
-            from app.core.batch import screen
+            from app.core.batch.screen import screen
 
             return screen(source, output, month=month, workers=workers, chunk_size=chunk_size, restart=restart,
                           progress=on_progress, cancel=run.cancel)

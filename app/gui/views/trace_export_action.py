@@ -1,5 +1,5 @@
 """« Outils > Exporter le calcul détaillé (JSON)… »: the full OpenFisca-France trace of
-the benefit selected in the results (``app.core.trace_export``), computed in the engine
+the benefit selected in the results (``app.core.compute.trace_export``), computed in the engine
 process (task "trace") for the household being typed and the month shown, then written
 where the agent chose (asked first, so that nothing waits for the dialog).
 
@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.core.files import atomic_write, os_reason
-from app.core.i18n import t
+from app.core.base.files import atomic_write, os_reason
+from app.core.base.i18n import t
 
 STATUS_MS = 8000
 
@@ -41,7 +41,7 @@ def _message(window: Any, key: str, **params: Any) -> None:
 def export_trace(window: Any) -> int | None:
     """Ask for a file, then for the trace of the selected benefit; returns the engine
     request id (None when nothing was asked)."""
-    from app.core.casefile import case_to_dict
+    from app.core.io.casefile import case_to_dict
 
     benefit_id = window.results.selected_benefit()
     if not benefit_id:

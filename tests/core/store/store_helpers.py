@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.core.engine import BenefitResult, SimulationResult, Status
-from app.core.household import (
+from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.model.household import (
     Activity,
     CoupleStatus,
     Household,

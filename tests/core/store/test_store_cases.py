@@ -12,7 +12,7 @@ import pytest
 from store_helpers import FakeClock, household, raw_connection, result
 
 import app
-from app.core.casefile import case_to_dict
+from app.core.io.casefile import case_to_dict
 from app.core.store import (
     CaseNotFound,
     CaseQuery,

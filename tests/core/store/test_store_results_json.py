@@ -10,8 +10,8 @@ from typing import Any, Callable
 import pytest
 from store_helpers import household, result
 
-from app.core.engine import BenefitResult, SimulationResult, Status
-from app.core.results_json import (
+from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.io.results_json import (
     ResultFormatError,
     result_differences,
     result_from_dict,
@@ -100,7 +100,7 @@ def test_differences_list_only_what_changed() -> None:
 
 @pytest.mark.slow
 def test_a_real_engine_result_round_trips_exactly() -> None:
-    from app.core.engine import shared_engine
+    from app.core.compute.engine import shared_engine
 
     computed: SimulationResult = shared_engine().compute(household(), "2026-11")
     assert computed.benefits, "the engine returned no benefit"

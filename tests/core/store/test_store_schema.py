@@ -13,8 +13,8 @@ import pytest
 from sqlite_utils import Database
 from store_helpers import START, FakeClock, household, make_plain_database, result
 
-from app.core.casefile import case_to_dict
-from app.core.results_json import result_to_dict
+from app.core.io.casefile import case_to_dict
+from app.core.io.results_json import result_to_dict
 from app.core.store import CaseQuery, Store, StoreCorrupt, StoreTooNew, StoreUnavailable, StoreWrongKey, schema
 from app.core.store.lock import FileLock
 

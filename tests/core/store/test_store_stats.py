@@ -9,7 +9,7 @@ from pathlib import Path
 
 from store_helpers import REPO, FakeClock, household, raw_connection, result
 
-from app.core.i18n import has
+from app.core.base.i18n import has
 from app.core.store import Store
 
 
@@ -64,7 +64,7 @@ def test_statistics_tables_hold_no_personal_data(store: Store) -> None:
 
 def test_every_store_text_key_used_in_the_code_exists() -> None:
     used = set()
-    for path in [*(REPO / "app/core/store").glob("*.py"), REPO / "app/core/results_json.py"]:
+    for path in [*(REPO / "app/core/store").glob("*.py"), REPO / "app/core/io/results_json.py"]:
         used |= set(re.findall(r"""["'](store\.[a-z_.]+[a-z_])["']""", path.read_text(encoding="utf-8")))
     # Keys built from a class attribute or an f-string prefix.
     used |= {f"store.stats.column.{name}" for name in ("day", "simulations", "benefit", "benefit_id", "eligible",
