@@ -125,7 +125,7 @@ def version_text() -> str:
     from importlib import metadata
 
     from app.core.benefits.catalogue import load_catalogue
-    from app.core.benefits.rules_pack import version_label
+    from app.core.rules.folder import version_label
 
     catalogue = load_catalogue()
     version = getattr(catalogue, "version", "")
@@ -171,7 +171,7 @@ def simulate(args: argparse.Namespace) -> int:
             raise
     service_point = _service_point(args.service_point) if args.pdf is not None else None
     engine = _engine()
-    from app.core.compute.engine import gc_paused
+    from app.core.openfisca.loading import gc_paused
 
     by_month: dict[str, list[int]] = {}
     for i, (_household, month) in enumerate(loaded):
@@ -272,7 +272,8 @@ def _service_point(path: Path | None) -> Any:
 
 def write_handout(path: Path, household: Any, result: Any, catalogue: Any, service_point: Any = None,
                   language: str = "fr", detailed: bool = False) -> None:
-    from app.core.handout.citizen import HandoutOptions, build_handout
+    from app.core.handout.citizen import HandoutOptions
+    from app.core.handout.build import build_handout
 
     options = HandoutOptions(language=language, detailed=detailed)
     write_output(path, build_handout(household, result, catalogue, service_point or _service_point(None), options))
@@ -281,7 +282,8 @@ def write_handout(path: Path, household: Any, result: Any, catalogue: Any, servi
 def write_output(path: Path, data: bytes | str) -> None:
     """Write a file the agent asked for: complete or not at all, ``0600``; a full disk
     or a refused folder is a French message (``UsageError``), never a half file."""
-    from app.core.base.files import atomic_write, write_failed
+    from app.core.base.files import atomic_write
+    from app.core.base.os_errors import write_failed
 
     try:
         atomic_write(path, data)
@@ -399,7 +401,7 @@ def amount_text(result: Any, benefit: Any) -> str:
         return note
     if benefit.value == "boolean":
         return t("cli.answer_yes") if result.status == "eligible" else t("cli.answer_no")
-    from app.core.compute.engine import paid_note
+    from app.core.benefits.results import paid_note
 
     key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
     if benefit.value == "contribution":

@@ -55,7 +55,7 @@ def worker(path_name: str, month: str, repeat: int) -> dict:
         return {"load": time.perf_counter() - started, "load_cpu": time.process_time() - cpu, "peak_mb": peak_mb()}
     if path_name == "load-ours":
         started, cpu = time.perf_counter(), time.process_time()
-        from app.core.compute.engine import load_system
+        from app.core.openfisca.loading import load_system
 
         load_system()
         return {"load": time.perf_counter() - started, "load_cpu": time.process_time() - cpu, "peak_mb": peak_mb()}

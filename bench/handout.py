@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-bench-"))
 
 from app.core.compute.engine import Engine  # noqa: E402
-from app.core.handout.citizen import HandoutOptions, build_agent_copy, build_handout  # noqa: E402
+from app.core.handout.citizen import HandoutOptions  # noqa: E402
+from app.core.handout.build import build_agent_copy, build_handout  # noqa: E402
 from app.core.handout.examples import MONTH, SERVICE_POINT, eight_persons  # noqa: E402
 
 RUNS = 10

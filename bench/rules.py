@@ -33,8 +33,10 @@ from app.core.model.household import (  # noqa: E402
 from app.core.benefits.local_aids import evaluate, load_local_aids, territory_matches  # noqa: E402
 from app.core.base.paths import bundled_rules_dir  # noqa: E402
 from app.core.benefits import rules_pack  # noqa: E402
+from app.core.rules import folder as rules_folder
 from app.core.rules.pack_signing import generate_key  # noqa: E402
-from app.core.benefits.rules_pack import active_rules_dir, build_pack, import_pack  # noqa: E402
+from app.core.rules.folder import active_rules_dir  # noqa: E402
+from app.core.benefits.rules_pack import build_pack, import_pack  # noqa: E402
 
 MONTH = "2026-11"
 
@@ -108,7 +110,7 @@ def main() -> None:
         started = time.perf_counter()
         runs = 20
         for _ in range(runs):
-            rules_pack._VERIFIED.clear()
+            rules_folder._VERIFIED.clear()
             active_rules_dir()
         print(f"verify the installed pack again (signature and every file's SHA-256): "
               f"{(time.perf_counter() - started) / runs * 1000:.1f} ms (mean of {runs})")

@@ -98,7 +98,7 @@ def synthetic_household(rng: random.Random, communes: list[tuple[str, str]]) -> 
 
 def synthetic_result(rng: random.Random, month: str) -> Any:
     from app.core.benefits.catalogue import load_catalogue
-    from app.core.compute.engine import BenefitResult, SimulationResult, Status
+    from app.core.benefits.results import BenefitResult, SimulationResult, Status
 
     if "catalogue" not in synthetic_result.__dict__:
         synthetic_result.__dict__["catalogue"] = load_catalogue()

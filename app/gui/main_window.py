@@ -39,7 +39,7 @@ from app import __version__
 from app.core.base import formats
 from app.core.io.casefile import case_to_dict, load_case
 from app.core.model.examples import example_files, warm_up_household
-from app.core.base.files import os_reason
+from app.core.base.os_errors import os_reason
 from app.core.model.household import Household
 from app.core.base.i18n import has, t
 from app.core.model.periods import add_months, current_month, months_range
@@ -57,7 +57,7 @@ from app.gui.views.widgets import install_focus_outline, install_wheel_guard
 
 if TYPE_CHECKING:  # heavy modules (jsonschema, numpy, OpenFisca): loaded later, off the GUI thread
     from app.core.benefits.catalogue import Catalogue
-    from app.core.compute.engine import SimulationResult
+    from app.core.benefits.results import SimulationResult
     from app.core.store import Store, StoredSimulation
 
 log = logging.getLogger(__name__)
@@ -1528,7 +1528,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from importlib import metadata
 
-        from app.core.benefits.rules_pack import version_label
+        from app.core.rules.folder import version_label
 
         info = self.engine.info
         try:

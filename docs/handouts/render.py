@@ -24,7 +24,8 @@ sys.path.insert(0, str(HERE.parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-render-"))
 
 from app.core.compute.engine import Engine  # noqa: E402
-from app.core.handout.citizen import HandoutOptions, build_handout  # noqa: E402
+from app.core.handout.citizen import HandoutOptions  # noqa: E402
+from app.core.handout.build import build_handout  # noqa: E402
 from app.core.handout.examples import (  # noqa: E402
     CREATED,
     MONTH,

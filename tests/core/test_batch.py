@@ -31,22 +31,10 @@ from openpyxl import load_workbook
 
 from app.core.io import casefile
 from app.core.base import formats
-from app.core.batch.screen import (
-    MANIFEST,
-    Progress,
-    ProgressBar,
-    ScreenError,
-    partial_dir_for,
-    screen,
-)
-from app.core.batch.input import (
-    TEMPLATE_COLUMNS,
-    InputError,
-    Record,
-    check_headers,
-    open_source,
-    parse_record,
-)
+from app.core.batch.screen import MANIFEST, Progress, ProgressBar, partial_dir_for, screen
+from app.core.batch.chunks import ScreenError
+from app.core.batch.input import TEMPLATE_COLUMNS, InputError, Record, check_headers, parse_record
+from app.core.batch.sources import open_source
 from app.core.batch.xlsx import BOLD, EUROS, PLAIN, WorkbookWriter
 from app.core.benefits.catalogue import load_catalogue as _load_catalogue
 from app.core.model.household import Activity, CoupleStatus, HousingStatus, ResourceKind, Role, Schooling
@@ -75,7 +63,7 @@ class FakeEngine:
     eligible when positive; RSA "to check" for job seekers; everything else not eligible."""
 
     def __init__(self) -> None:
-        from app.core.compute.engine import BenefitResult, SimulationResult, Status
+        from app.core.benefits.results import BenefitResult, SimulationResult, Status
 
         self.catalogue = load_catalogue()
         self.calls = 0
@@ -715,7 +703,7 @@ class NanEngine(FakeEngine):
     def compute_many(self, households: list[Any], month: str) -> list[Any]:
         from dataclasses import replace
 
-        from app.core.compute.engine import Status
+        from app.core.benefits.results import Status
 
         out = []
         for result in super().compute_many(households, month):

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from test_batch import EXAMPLE, MONTH, TODAY, CancelAfter, _example_records, read_errors
 
-from app.core.batch.screen import Progress, ScreenError, partial_dir_for, screen
+from app.core.batch.screen import Progress, partial_dir_for, screen
+from app.core.batch.chunks import ScreenError
 from app.core.batch.input import TEMPLATE_COLUMNS
 
 COPIES = 25  # exemple.csv's 12 rows (8 valid) x 25 = 300 rows, 200 households
@@ -141,7 +142,7 @@ def worker_engines(cluster: Any, security: Any) -> dict[str, Any]:
     from distributed import Client
 
     with Client(cluster.scheduler_address, security=security, set_as_default=False) as client:
-        return client.run(eval, "id(__import__('app.core.batch.screen', fromlist=['_']) ._WORKER_ENGINE)")
+        return client.run(eval, "id(__import__('app.core.batch.chunks', fromlist=['_']) ._WORKER_ENGINE)")
 
 
 # --------------------------------------------------------------------------- tests
@@ -151,7 +152,7 @@ def test_a_task_shows_no_household_data_in_its_repr_or_its_errors(monkeypatch: p
     """Dask's workers log a failed task's repr and its exception: neither holds personal data."""
     from app.core.batch import dask as batch_dask
     from app.core.batch.screen import plan_chunks
-    from app.core.batch.input import open_source
+    from app.core.batch.sources import open_source
 
     task = next(plan_chunks(open_source(EXAMPLE), 5, MONTH, MONTH, TODAY))
     assert task.items and task.errors

@@ -17,7 +17,8 @@ from test_batch import EXAMPLE, MONTH, TODAY, CancelAfter, FakeEngine, _example_
 
 from app.core.batch import parquet as batch_parquet
 from app.core.batch.screen import partial_dir_for, screen
-from app.core.batch.input import TEMPLATE_COLUMNS, open_source
+from app.core.batch.input import TEMPLATE_COLUMNS
+from app.core.batch.sources import open_source
 from app.core.base.i18n import t
 
 
@@ -167,7 +168,7 @@ def test_the_assembly_opens_only_the_chunk_files_it_is_merging(tmp_path: Path, m
 
 
 def test_an_unreadable_parquet_file_is_refused_in_french(tmp_path: Path) -> None:
-    from app.core.batch.screen import ScreenError
+    from app.core.batch.chunks import ScreenError
 
     bad = tmp_path / "foyers.parquet"
     bad.write_bytes(b"not a parquet file at all")
@@ -195,7 +196,7 @@ def test_without_pyarrow_or_dask_the_screener_says_so_in_french(tmp_path: Path,
     """As in the desktop bundle, where those modules are left out."""
     import sys
 
-    from app.core.batch.screen import ScreenError
+    from app.core.batch.chunks import ScreenError
 
     source = example_parquet(tmp_path / "foyers.parquet")
     monkeypatch.setitem(sys.modules, "app.core.batch.parquet", None)  # import raises ImportError

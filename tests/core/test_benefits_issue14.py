@@ -27,7 +27,8 @@ import yaml
 
 from explain_cases import parameter_from_file
 
-from app.core.compute.engine import GATES, Status
+from app.core.compute.engine import GATES
+from app.core.benefits.results import Status
 from app.core.model.household import (
     Activity,
     CoupleStatus,

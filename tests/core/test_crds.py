@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.core.io.casefile import load_case
-from app.core.compute.engine import paid_note
+from app.core.benefits.results import paid_note
 from app.core.base.formats import euros
 
 ROOT = Path(__file__).parents[2]

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from app.core.compute.engine import GATES, Claim, Status, Versions, _read_parameter_cache, _write_parameter_cache
+from app.core.compute.engine import GATES
+from app.core.benefits.results import Claim, Status
+from app.core.openfisca.loading import Versions, _read_parameter_cache, _write_parameter_cache
 from app.core.model.household import (
     Activity,
     Household,

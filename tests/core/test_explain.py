@@ -16,7 +16,7 @@ import pytest
 import explain_cases as cases
 from explain_cases import MONTH, parameter_from_file
 
-from app.core.compute.engine import Status
+from app.core.benefits.results import Status
 from app.core.compute.explain import (
     ExplanationSpecError,
     Explainer,

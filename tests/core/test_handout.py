@@ -34,16 +34,15 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from app.core.base import formats
 from app.core.benefits.catalogue import Catalogue, load_catalogue
-from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
 from app.core.handout.citizen import (
     HandoutOptions,
     ServicePoint,
     already_received_monthly,
-    build_agent_copy,
-    build_handout,
     qr_matrix,
     qr_target,
 )
+from app.core.handout.build import build_agent_copy, build_handout
 from app.core.handout.examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
 from app.core.handout.layout import (
     FONT,

@@ -15,8 +15,9 @@ import pypdf
 import pytest
 
 from app.core.base import formats
-from app.core.compute.engine import Status
-from app.core.handout.citizen import HandoutOptions, ServicePoint, build_handout
+from app.core.benefits.results import Status
+from app.core.handout.citizen import HandoutOptions, ServicePoint
+from app.core.handout.build import build_handout
 from app.core.handout.extras import comparison_flowable, delta_text, shown_rows, value_text
 from app.core.model.household import Resource, ResourceKind
 from app.core.base.i18n import t

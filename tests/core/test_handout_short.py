@@ -18,8 +18,9 @@ import pytest
 from app.core.base import formats
 from app.core.io.casefile import load_case
 from app.core.benefits.catalogue import Catalogue, load_catalogue
-from app.core.compute.engine import BenefitResult, SimulationResult, Status
-from app.core.handout.citizen import HandoutOptions, ServicePoint, build_handout
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
+from app.core.handout.citizen import HandoutOptions, ServicePoint
+from app.core.handout.build import build_handout
 from app.core.handout.examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
 from app.core.handout.short import papers, qr_groups
 from app.core.base.i18n import LANGUAGES, t

@@ -25,7 +25,8 @@ import pytest
 from openfisca_france import CountryTaxBenefitSystem
 
 from app.core.openfisca import speedups as openfisca_speedups
-from app.core.batch.input import open_source, parse_record
+from app.core.batch.sources import open_source
+from app.core.batch.input import parse_record
 from app.core.io.casefile import load_case
 from app.core.model.examples import example_files, warm_up_household
 

@@ -14,7 +14,7 @@ import pytest
 import explain_cases as cases
 from explain_cases import MONTH, D, parameter_from_file
 
-from app.core.compute.engine import Status
+from app.core.benefits.results import Status
 from app.core.base.i18n import t
 from app.core.model.household import Activity, CoupleStatus, HousingStatus, Person, Resource, ResourceKind, Role
 from app.core.compute.scenarios import (

@@ -80,7 +80,8 @@ def test_handout_block_says_the_old_ceiling_and_the_amount_paid(engine: Any) -> 
 
     import pypdf
 
-    from app.core.handout.citizen import HandoutOptions, ServicePoint, build_handout
+    from app.core.handout.citizen import HandoutOptions, ServicePoint
+    from app.core.handout.build import build_handout
 
     detailed = HandoutOptions(detailed=True)  # the benefit blocks are in the detailed version (issue 15)
 

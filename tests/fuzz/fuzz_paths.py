@@ -113,7 +113,8 @@ CASE_FILE = Target("case JSON (file -> load_case)", case_inputs(), run_case_file
 # ============================================================================ screening tables (CSV, XLSX)
 
 from app.core.batch import input as batch_input  # noqa: E402
-from app.core.batch.input import TEMPLATE_COLUMNS, InputError, open_source, parse_record  # noqa: E402
+from app.core.batch.input import TEMPLATE_COLUMNS, InputError, parse_record  # noqa: E402
+from app.core.batch.sources import open_source  # noqa: E402
 from fuzz_inputs import IMPOSSIBLE_DATES, PRINTABLE, nested  # noqa: E402,F401
 
 REQUIRED = ("demandeur_date_naissance", "statut_logement", "commune_insee")
@@ -529,7 +530,8 @@ def _pack_prepare(value: PackInput, work: Path) -> tuple[PackInput, Path]:
 def run_pack(argument: tuple[PackInput, Path]) -> str:
     """``import_pack`` with the run's own data folder (the test key trusted there) and
     temporary folder (under ``work``: a file written by a path traversal would show)."""
-    from app.core.benefits.rules_pack import RulesPackError, active_rules_info, import_pack
+    from app.core.rules.folder import RulesPackError, active_rules_info
+    from app.core.benefits.rules_pack import import_pack
 
     value, path = argument
     work = path.parent

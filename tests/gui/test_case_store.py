@@ -548,7 +548,7 @@ def test_export_then_import_and_a_tampered_file_is_refused(cwin: Any, qtbot: Any
 def test_statistics_csv_has_no_personal_data(cwin: Any, tmp_path: Path, monkeypatch: Any) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    from app.core.compute.engine import BenefitResult, SimulationResult, Status
+    from app.core.benefits.results import BenefitResult, SimulationResult, Status
     from app.gui.views.case_dialogs import StatsDialog
 
     win = cwin

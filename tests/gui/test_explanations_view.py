@@ -25,7 +25,7 @@ def plain(text: str) -> str:
 def test_detail_shows_why_and_why_not(window: Any, qtbot: Any, core_engine: Any, monkeypatch: Any) -> None:
     from app.core.compute import explain
     from app.core.io.casefile import load_case
-    from app.core.compute.engine import Status
+    from app.core.benefits.results import Status
 
     household, month = load_case(EXAMPLE)
     expected = explain.explain_all(core_engine, household, month)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.compute.engine import BenefitResult, Status
+from app.core.benefits.results import BenefitResult, Status
 from app.core.openfisca.staleness import StaleParameter
 from app.gui.views.results_panel import detail_html
 

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from app.core.benefits import rules_pack
+from app.core.rules import folder as rules_folder
 from app.core.base.i18n import t
 from app.gui.views import rules_dialog
 from app.gui.views.rules_dialog import RulesDialog, install
@@ -47,7 +48,7 @@ def open_dialog(qtbot: Any) -> tuple[RulesDialog, FakeWindow]:
 
 def test_shows_active_version_and_local_aids(qtbot: Any, gui_app: Any) -> None:
     dialog, _window = open_dialog(qtbot)
-    info = rules_pack.active_rules_info()
+    info = rules_folder.active_rules_info()
     text = dialog.summary.text()
     assert t("gui_rules.dialog.version", version=info.version) in text
     assert "du 01/02/2024 au 01/10/2026" in text  # French dates
@@ -65,14 +66,14 @@ def test_shows_active_version_and_local_aids(qtbot: Any, gui_app: Any) -> None:
 def test_corrupt_pack_refused_and_nothing_changes(qtbot: Any, gui_app: Any, tmp_path: Path,
                                                   data_dir: Path) -> None:
     dialog, window = open_dialog(qtbot)
-    before = rules_pack.active_rules_info()
+    before = rules_folder.active_rules_info()
     corrupt = tmp_path / "corrupt.zip"
     corrupt.write_bytes(b"PK\x03\x04 this is not a zip file at all")
     dialog.import_file(corrupt)
     prefix = t("gui_rules.import.refused", reason="")
     qtbot.waitUntil(lambda: dialog.status.text().startswith(prefix), timeout=15000)
     assert len(dialog.status.text()) > len(prefix)  # the French reason follows
-    assert rules_pack.active_rules_info() == before
+    assert rules_folder.active_rules_info() == before
     assert not (data_dir / "rules" / "packs").exists() or not any((data_dir / "rules" / "packs").iterdir())
     assert window.restarts == 0
     assert dialog.import_button.isEnabled()
@@ -81,14 +82,14 @@ def test_corrupt_pack_refused_and_nothing_changes(qtbot: Any, gui_app: Any, tmp_
 def test_import_success_restarts_engine_then_rollback(qtbot: Any, gui_app: Any, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     dialog, window = open_dialog(qtbot)
-    bundled = rules_pack.active_rules_info()
-    imported = rules_pack.RulesInfo(
+    bundled = rules_folder.active_rules_info()
+    imported = rules_folder.RulesInfo(
         version="2099.1.1", title="Essai", legislation_from=bundled.legislation_from,
         legislation_until=bundled.legislation_until, source="imported", folder=str(tmp_path),
         previous_version=bundled.version)
     calls: list[Path] = []
 
-    def fake_import(path: Path, run_tests: bool = True) -> rules_pack.RulesInfo:  # the heavy part, mocked
+    def fake_import(path: Path, run_tests: bool = True) -> rules_folder.RulesInfo:  # the heavy part, mocked
         calls.append(path)
         return imported
 
@@ -160,14 +161,14 @@ def test_signer_shown_and_older_pack_asks_before_going_back(qtbot: Any, gui_app:
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     dialog, window = open_dialog(qtbot)
     assert t("gui_rules.dialog.signed", signed=t("rules.info.not_signed")) in dialog.summary.text()
-    bundled = rules_pack.active_rules_info()
-    imported = rules_pack.RulesInfo(
+    bundled = rules_folder.active_rules_info()
+    imported = rules_folder.RulesInfo(
         version="2026.1.0", title="Essai", legislation_from=bundled.legislation_from,
         legislation_until=bundled.legislation_until, source="imported", folder=str(tmp_path),
         previous_version=bundled.version, signer="Projet Guichet (clé 1838 8A86 B0FB F113)")
     calls: list[bool] = []
 
-    def fake_import(path: Path, run_tests: bool = True, allow_older: bool = False) -> rules_pack.RulesInfo:
+    def fake_import(path: Path, run_tests: bool = True, allow_older: bool = False) -> rules_folder.RulesInfo:
         calls.append(allow_older)
         if not allow_older:
             raise rules_pack.OlderPackError(t("rules.pack.older", version="2026.1.0", active=bundled.version))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QMenu
 
 from app.core.base import formats
 from app.core.io.casefile import load_case
-from app.core.compute.engine import SimulationResult, Status
+from app.core.benefits.results import SimulationResult, Status
 from app.core.model.examples import example_files
 from app.core.model.household import Activity, CoupleStatus, Household, Resource, ResourceKind
 from app.core.base.i18n import t

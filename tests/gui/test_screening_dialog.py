@@ -184,7 +184,7 @@ def test_progress_texts_are_french() -> None:
 
 
 def test_failures_are_french_sentences_never_tracebacks(tmp_path: Path) -> None:
-    from app.core.batch.screen import ScreenError
+    from app.core.batch.chunks import ScreenError
 
     assert screening_dialog.failure_message(ScreenError("Le fichier x n'existe pas.")) == "Le fichier x n'existe pas."
     locked = PermissionError(13, "Permission denied", str(tmp_path / "resultats.xlsx"))

@@ -13,7 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
-from app.core.benefits.catalogue import Benefit, Catalogue, CatalogueError, CheckWhen, load_catalogue
+from app.core.benefits.benefit import Benefit, CatalogueError, CheckWhen
+from app.core.benefits.catalogue import Catalogue, load_catalogue
 from app.core.base.paths import bundled_rules_dir
 
 RULES = bundled_rules_dir()

@@ -42,8 +42,8 @@ def _extension_variables() -> set[str]:
 
 @pytest.fixture(scope="module")
 def extension_system() -> Any:
-    from app.core.compute.engine import load_system
-    from app.core.benefits.rules_pack import load_extension
+    from app.core.openfisca.loading import load_system
+    from app.core.rules.folder import load_extension
 
     tbs = load_system(use_cache=True, with_extension=False)
     assert "paris_solidarite_seniors" not in tbs.variables
@@ -164,7 +164,7 @@ def test_parameter_cache_stays_openfisca_france_only(engine: Any) -> None:
     """The session's engine wrote or read the parameter cache, then loaded the extension:
     the cache holds openfisca-france's tree alone, so a system read from it takes the
     extension again (any extension, any version) without a conflict."""
-    from app.core.compute.engine import _cache_path, _read_parameter_cache, installed_versions, load_system
+    from app.core.openfisca.loading import _cache_path, _read_parameter_cache, installed_versions, load_system
 
     assert "paris_solidarite_seniors" in engine.tbs.variables
     assert "guichet_local" in engine.tbs.parameters.children
@@ -181,8 +181,8 @@ def test_parameter_cache_stays_openfisca_france_only(engine: Any) -> None:
 
 @pytest.mark.slow
 def test_broken_extension(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from app.core.compute.engine import load_system
-    from app.core.benefits.rules_pack import RulesPackError, load_extension
+    from app.core.openfisca.loading import load_system
+    from app.core.rules.folder import RulesPackError, load_extension
 
     shutil.copy(RULES / "manifest.yaml", tmp_path / "manifest.yaml")
     shutil.copytree(PACKAGE, tmp_path / "local" / "extension" / "guichet_local",
@@ -197,7 +197,7 @@ def test_broken_extension(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> N
 
 
 def test_folder_without_extension(tmp_path: Path) -> None:
-    from app.core.benefits.rules_pack import load_extension
+    from app.core.rules.folder import load_extension
 
     (tmp_path / "manifest.yaml").write_text(
         (RULES / "manifest.yaml").read_text(encoding="utf-8").replace("extension: guichet_local\n", ""),

@@ -23,8 +23,9 @@ import jsonschema
 import pytest
 import yaml
 
-from app.core.benefits.catalogue import Catalogue, CatalogueError, load_catalogue
-from app.core.compute.engine import BenefitResult, Status
+from app.core.benefits.catalogue import Catalogue, load_catalogue
+from app.core.benefits.benefit import CatalogueError
+from app.core.benefits.results import BenefitResult, Status
 from app.core.model.household import (
     Activity,
     CoupleStatus,

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.rules import pack_signing
 from app.core.rules import safe_yaml
-from app.core.benefits.catalogue import CatalogueError, load_catalogue
+from app.core.benefits.benefit import CatalogueError
+from app.core.benefits.catalogue import load_catalogue
 from app.core.rules.pack_signing import SignatureError
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

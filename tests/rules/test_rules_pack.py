@@ -23,19 +23,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.core.rules import pack_signing
 from app.core.benefits import rules_pack
+from app.core.rules import folder as rules_folder
 from app.core.benefits.catalogue import load_catalogue
 from app.core.base.paths import bundled_rules_dir
-from app.core.benefits.rules_pack import (
+from app.core.rules.folder import (
     RulesPackError,
     active_rules_dir,
     active_rules_info,
-    build_pack,
     file_checksums,
-    import_pack,
-    list_rules,
     read_manifest,
-    rollback,
 )
+from app.core.benefits.rules_pack import build_pack, import_pack, list_rules, rollback
 
 RULES = bundled_rules_dir()
 # The test publisher (trusted by the ``data`` fixture) and a key nobody trusts.
@@ -485,11 +483,11 @@ def test_signer_label_and_local_key(data: Path, light_pack: Path, capsys: pytest
     assert active_rules_info().signer == "" and "règles livrées avec l'application" in active_rules_info().signed_label
     info = import_pack(light_pack)
     assert info.signer == f"{TEST_PUBLISHER} (clé locale {fingerprint}, ajoutée par l'administrateur)"
-    assert rules_pack.version_label("2027.01.0") == f"2027.01.0, signé par {info.signer}"  # the handout's label
-    assert rules_pack.version_label("2026.11.1") == "2026.11.1"  # not the active pack's: nothing added
+    assert rules_folder.version_label("2027.01.0") == f"2027.01.0, signé par {info.signer}"  # the handout's label
+    assert rules_folder.version_label("2026.11.1") == "2026.11.1"  # not the active pack's: nothing added
     from types import SimpleNamespace
 
-    from app.core.handout.citizen import _Context
+    from app.core.handout.citizen import Context as _Context
 
     context = SimpleNamespace(result=SimpleNamespace(openfisca_france="176.1.8", catalogue_version="2027.01.0"),
                               catalogue=None, options=SimpleNamespace(rules_version=""))
@@ -547,8 +545,8 @@ def test_older_pack_needs_an_explicit_rollback(data: Path, light_pack: Path, lig
     assert "plus ancien" in capsys.readouterr().err and snapshot(data) == before
     assert _cli(["rules", "import", str(pack), "--older"]) == 0
     assert active_rules_info().version == "2026.12.5"
-    assert rules_pack.version_key("2026.11") == rules_pack.version_key("2026.11.0") < rules_pack.version_key("2026.11.1")
-    assert rules_pack.version_key("2026.9.0") < rules_pack.version_key("2026.10.0")  # numbers, not text
+    assert rules_folder.version_key("2026.11") == rules_folder.version_key("2026.11.0") < rules_folder.version_key("2026.11.1")
+    assert rules_folder.version_key("2026.9.0") < rules_folder.version_key("2026.10.0")  # numbers, not text
 
 
 # --------------------------------------------------------------------------- what a pack may contain, limits

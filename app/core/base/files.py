@@ -13,7 +13,7 @@ drafts, logs, settings, case exports, handouts, screening outputs), so:
   then ``os.replace`` it onto the target (and ``fsync`` the folder). On a full disk
   or any other error, the temporary file is removed and the target is untouched
   (an older file of that name is kept as it was).
-* ``os_reason(error)`` gives the French words for an ``OSError`` (the system's own
+* ``os_errors.os_reason(error)`` (apart, above the texts) gives the French words for an ``OSError`` (the system's own
   are English): « disque plein », « accès refusé »…
 """
 
@@ -134,25 +134,3 @@ def atomic_write(target: Path, data: bytes | str, encoding: str = "utf-8") -> Pa
 
 def is_disk_full(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-
-
-def os_reason(error: OSError) -> str:
-    """The French words for a file error (the system's own are English)."""
-    from app.core.base.i18n import t  # lazily: paths imports this module, i18n imports paths
-
-    if isinstance(error, PermissionError):
-        return t("files.os_reason.permission")
-    if isinstance(error, FileNotFoundError):
-        return t("files.os_reason.not_found")
-    if isinstance(error, (IsADirectoryError, NotADirectoryError)):
-        return t("files.os_reason.kind")
-    if is_disk_full(error):
-        return t("files.os_reason.no_space")
-    return t("files.os_reason.other", code=error.errno if error.errno is not None else "?")
-
-
-def write_failed(path: Path, error: OSError) -> str:
-    """« fiche.pdf n'a pas été enregistré (disque plein). Rien n'a été écrit… » (French)."""
-    from app.core.base.i18n import t
-
-    return t("files.write_failed", name=Path(path).name, reason=os_reason(error))

@@ -1,8 +1,8 @@
 """The screening on an existing Dask distributed cluster (``guichet screen --scheduler``).
 
-The same chunks as on one machine (``batch.plan_chunks``), computed by the same
-task function (``batch.worker_chunk``: ``compute_chunk`` on the process's engine),
-written and resumed by the same code (``batch.screen``): only *where* the chunks
+The same chunks as on one machine (``screen.plan_chunks``), computed by the same
+task function (``chunks.worker_chunk``: ``compute_chunk`` on the process's engine),
+written and resumed by the same code (``screen.screen``): only *where* the chunks
 are computed changes.
 
 * Each Dask worker loads **one** engine for its lifetime: ``EnginePlugin`` (a
@@ -40,15 +40,15 @@ from typing import Any
 import distributed
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from app.core.batch.screen import (
+from app.core.batch.chunks import (
     IN_FLIGHT_PER_WORKER,
-    _catalogue_fingerprint,
-    _versions,
     CancelFlag,
     ChunkTask,
     ScreenError,
+    catalogue_fingerprint,
     drive_chunks,
     load_worker_engine,
+    openfisca_versions,
     worker_chunk,
 )
 from app.core.base.i18n import t
@@ -79,7 +79,7 @@ def quiet_dask_logs(level: int = logging.WARNING) -> None:
 
 
 def cluster_chunk(task: ChunkTask) -> dict[str, Any]:
-    """The task sent to a Dask worker: ``batch.worker_chunk``, one chunk at a time per
+    """The task sent to a Dask worker: ``chunks.worker_chunk``, one chunk at a time per
     process (the engine is not made for threads: a worker with several threads computes
     its chunks one after the other), and no error message (which could quote a value)
     leaves the worker: only the error's type."""
@@ -98,7 +98,7 @@ class VersionMismatch(Exception):
 def installation() -> dict[str, Any]:
     """What makes results differ between two machines: the OpenFisca versions and the
     fingerprint of the ``rules/`` folder (the manifest of a run holds the same)."""
-    return {"versions": _versions(), "catalogue": _catalogue_fingerprint()}
+    return {"versions": openfisca_versions(), "catalogue": catalogue_fingerprint()}
 
 
 class EnginePlugin(WorkerPlugin):

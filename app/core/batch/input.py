@@ -137,10 +137,6 @@ class Source:
             return self._xlsx_records()
         if self.kind == "jsonl":
             return self._jsonl_records()
-        if self.kind == "parquet":
-            from app.core.batch.parquet import parquet_records
-
-            return parquet_records(self)
         return self._folder_records()
 
     def _csv_records(self) -> Iterator[Record]:
@@ -193,36 +189,7 @@ def _open_workbook(path: Path) -> Any:
         raise InputError(t("batch.input.unreadable", path=path.name, reason=type(error).__name__)) from None
 
 
-def open_source(path: Path) -> Source:
-    """Identify, fingerprint and count an input; check a table's columns."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(path.glob("*.json"))
-        digest = hashlib.sha256()
-        for item in files:
-            digest.update(item.name.encode("utf-8") + b"\0" + _file_digest(item).encode("ascii") + b"\n")
-        return Source(path, "folder", digest.hexdigest(), len(files))
-    if not path.is_file():
-        raise InputError(t("batch.input.missing", path=str(path)))
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            total = sum(1 for text in handle if text.strip())
-        return Source(path, "jsonl", _file_digest(path), total)
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_source(path)
-    if suffix in PARQUET_SUFFIXES:
-        try:
-            from app.core.batch.parquet import parquet_source  # pyarrow only for a Parquet file
-        except ImportError:  # the desktop bundle leaves pyarrow out
-            raise InputError(t("batch.input.no_parquet", path=path.name)) from None
-        return parquet_source(path)
-    if suffix in TABULAR_SUFFIXES:
-        return _csv_source(path)
-    raise InputError(t("batch.input.unsupported", path=path.name))
-
-
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -230,7 +197,7 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _csv_source(path: Path) -> Source:
+def csv_source(path: Path) -> Source:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = cp1252 = True
@@ -271,7 +238,7 @@ def _csv_source(path: Path) -> Source:
     return Source(path, "csv", digest.hexdigest(), total, headers, unknown, encoding, delimiter)
 
 
-def _xlsx_source(path: Path) -> Source:
+def xlsx_source(path: Path) -> Source:
     workbook = _open_workbook(path)
     try:
         names = workbook.sheetnames
@@ -288,7 +255,7 @@ def _xlsx_source(path: Path) -> Source:
     finally:
         workbook.close()
     headers, unknown = check_headers(["" if h is None else str(h) for h in header], path.name)
-    return Source(path, "xlsx", _file_digest(path), total, headers, unknown, sheet=sheet_name)
+    return Source(path, "xlsx", file_digest(path), total, headers, unknown, sheet=sheet_name)
 
 
 def check_headers(header: list[str] | tuple[str, ...], name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

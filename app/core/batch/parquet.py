@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from app.core.batch.input import PARQUET_SUFFIXES, InputError, Record, Source, _file_digest, check_headers
+from app.core.batch.input import PARQUET_SUFFIXES, InputError, Record, Source, file_digest, check_headers
 from app.core.base.i18n import t
 
 SUFFIXES = PARQUET_SUFFIXES
@@ -63,6 +63,13 @@ def _non_empty(batch: pa.RecordBatch) -> pa.Array:
     return mask
 
 
+class ParquetSource(Source):
+    """A Parquet input: its records read one batch at a time (:func:`parquet_records`)."""
+
+    def records(self) -> Iterator[Record]:
+        return parquet_records(self)
+
+
 def parquet_source(path: Path) -> Source:
     """Fingerprint (SHA-256 of the file), count the non-empty rows, check the columns."""
     file = _open(path)
@@ -73,7 +80,7 @@ def parquet_source(path: Path) -> Source:
             total += pc.sum(_non_empty(batch).cast(pa.int64())).as_py() or 0
     except (pa.ArrowException, OSError) as error:
         raise InputError(t("batch.input.unreadable_parquet", path=path.name, reason=type(error).__name__)) from None
-    return Source(path, "parquet", _file_digest(path), total, headers, unknown)
+    return ParquetSource(path, "parquet", file_digest(path), total, headers, unknown)
 
 
 def _cell(value: Any) -> Any:

@@ -25,7 +25,7 @@ from app.core.base.i18n import t
 from app.core.base.paths import resources_dir
 
 if TYPE_CHECKING:
-    from app.core.batch.screen import Summary
+    from app.core.batch.summary import Summary
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"

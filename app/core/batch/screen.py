@@ -43,10 +43,7 @@ Those two modules alone import dask/distributed and pyarrow.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime as dt
-import gc
-import hashlib
 import heapq
 import json
 import logging
@@ -54,25 +51,38 @@ import math
 import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
-from importlib import metadata
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from app.core.base import csv_safe
 from app.core.base import formats
-from app.core.batch.input import InputError, Source, open_source, parse_record
-from app.core.benefits.catalogue import Benefit, Catalogue, load_catalogue
+from app.core.batch.chunks import (
+    IN_FLIGHT_PER_WORKER,
+    CancelFlag,
+    ChunkTask,
+    Item,
+    ScreenError,
+    catalogue_fingerprint,
+    compute_chunk,
+    drive_chunks,
+    init_worker,
+    openfisca_versions,
+    worker_chunk,
+    worker_ready,
+)
+from app.core.batch.input import InputError, Source, parse_record
+from app.core.batch.sources import open_source
+from app.core.batch.summary import BenefitTotals, Summary
+from app.core.benefits.benefit import Benefit
+from app.core.benefits.catalogue import Catalogue, load_catalogue
 from app.core.base.files import atomic_write, commit_file
 from app.core.base.i18n import t
-from app.core.base.paths import bundled_rules_dir
 from app.core.model.periods import current_month, parse_month
 
 log = logging.getLogger(__name__)
@@ -80,20 +90,10 @@ log = logging.getLogger(__name__)
 CHUNK_SIZE = 1000  # households per chunk: ~12 % less CPU than 500 for ~60 MB more per worker (bench/batch.py)
 MIN_CHUNK_SIZE = 50
 BUFFERED_CHUNKS = 4
-IN_FLIGHT_PER_WORKER = 2
 PARTIAL_FORMAT = "guichet-screen-partial"
 PARTIAL_VERSION = 1
 MANIFEST = "manifest.json"
-STATUS_CODES = {"eligible": "e", "not_eligible": "n", "to_check": "c", "error": "x"}
 OUTPUT_SUFFIXES = (".xlsx", ".csv", ".parquet")
-
-
-class ScreenError(Exception):
-    """The screening cannot start: bad input file or options (message in French)."""
-
-
-class CancelFlag(Protocol):
-    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -133,175 +133,6 @@ class ScreenOutcome:
     notices: tuple[str, ...] = ()  # French notices for the agent (restart, unknown columns, legislation)
 
 
-@dataclass(frozen=True, repr=False)
-class Item:
-    """A household to compute: ``n`` is the record's position in the input (0-based).
-
-    Its ``repr`` names no personal data: a task's arguments end up in logs (Dask's
-    workers log a failed task's ``repr``)."""
-
-    n: int
-    line: str
-    reference: str
-    household: Any  # Household
-    month: str
-
-    def __repr__(self) -> str:
-        return f"Item(n={self.n}, month={self.month!r})"
-
-
-@dataclass(frozen=True, repr=False)
-class ChunkTask:
-    """Households of one gate profile (so that the engine builds one simulation for
-    the chunk), and the rejected records read since the previous chunk. Its ``repr``
-    holds counts only (no household, reference or error text)."""
-
-    index: int
-    items: tuple[Item, ...]
-    errors: tuple[tuple[int, str, str, str, str], ...] = ()  # (n, line, reference, column, message)
-
-    @property
-    def records(self) -> int:
-        return len(self.items) + len({e[0] for e in self.errors})
-
-    def __repr__(self) -> str:
-        return f"ChunkTask(index={self.index}, households={len(self.items)}, rejected_rows={len(self.errors)})"
-
-
-# --------------------------------------------------------------------------- computing a chunk
-
-
-def compute_chunk(engine: Any, task: ChunkTask) -> dict[str, Any]:
-    """Compute one chunk's households with ``engine.compute_many``, one call per month.
-
-    Returns the chunk's result: a header (counts, benefit ids, versions, warnings)
-    and ``items``, the households' rows and the rejected records' errors, each with
-    its input position ``n``, sorted by it."""
-    started = time.perf_counter()
-    by_month: dict[str, list[int]] = {}
-    for i, item in enumerate(task.items):
-        by_month.setdefault(item.month, []).append(i)
-    results: dict[int, Any] = {}
-    for month, indexes in by_month.items():
-        households = [task.items[i].household for i in indexes]
-        try:
-            computed = engine.compute_many(households, month)
-        except Exception as error:  # noqa: BLE001 - one bad household must not lose its chunk
-            log.error("chunk %d: vectorised computation failed (%s); computing one by one", task.index,
-                      type(error).__name__)
-            computed = [_compute_one(engine, h, month) for h in households]
-        for i, result in zip(indexes, computed):
-            results[i] = result
-
-    entries: list[tuple[int, dict[str, Any]]] = [
-        (n, {"n": n, "e": [line, reference, column, message]}) for n, line, reference, column, message in task.errors
-    ]
-    benefit_ids: list[str] = []
-    warnings: set[str] = set()
-    failed = 0
-    for i, item in enumerate(task.items):
-        result = results.get(i)
-        if result is None:
-            failed += 1
-            entries.append((item.n, {"n": item.n, "e": [item.line, item.reference, "", t("batch.row.compute_failed")]}))
-            continue
-        benefit_ids = [b.benefit_id for b in result.benefits]
-        warnings.update(result.warnings)
-        entries.append((item.n, {"n": item.n, "r": {
-            "l": item.line,
-            "r": item.reference,
-            "m": result.month,
-            "s": "".join(STATUS_CODES[b.status.value] for b in result.benefits),
-            "a": [b.amount for b in result.benefits],
-            "f": "".join("1" if b.not_claimed else "0" for b in result.benefits),
-            "p": "".join("1" if b.already_received else "0" for b in result.benefits),
-            "h": list(result.assumptions),
-        }}))
-    entries.sort(key=lambda entry: entry[0])
-    versions = getattr(engine, "versions", None)
-    until = getattr(engine, "legislation_until", None)
-    return {
-        "chunk": task.index,
-        "records": task.records,
-        "rejected": len({e[0] for e in task.errors}) + failed,
-        "benefits": benefit_ids,
-        "warnings": sorted(warnings),
-        "meta": {
-            "openfisca_france": getattr(versions, "openfisca_france", "") or "",
-            "legislation_until": str(until) if until else "",
-            "catalogue_version": getattr(engine, "catalogue_version", "") or "",
-        },
-        "seconds": time.perf_counter() - started,
-        "items": [entry for _n, entry in entries],
-    }
-
-
-def _compute_one(engine: Any, household: Any, month: str) -> Any:
-    try:
-        return engine.compute(household, month)
-    except Exception as error:  # noqa: BLE001 - reported as a rejected row, the run goes on
-        log.error("a household could not be computed (%s)", type(error).__name__)
-        return None
-
-
-_WORKER_ENGINE: Any = None
-_WORKER_MONTHS: set[str] = set()
-
-
-def load_worker_engine(month: str) -> Any:
-    """The engine of this worker process, loaded once for its lifetime (a local pool
-    process or a Dask worker), warmed on ``month`` (a month not yet seen warms it again,
-    which is cheap once loaded)."""
-    global _WORKER_ENGINE
-    if _WORKER_ENGINE is None:
-        from app.core.compute.engine import Engine
-
-        _WORKER_ENGINE = Engine(warm_up=False)
-    if month not in _WORKER_MONTHS:
-        _WORKER_ENGINE.warm_up(month)  # then frozen: the garbage collector walks a chunk's objects only
-        _WORKER_MONTHS.add(month)
-    return _WORKER_ENGINE
-
-
-def _init_worker(month: str) -> None:
-    """Worker start: Ctrl+C is the parent's business; load and warm one engine."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        from app.core.base.logs import setup_logging
-
-        setup_logging()
-    except Exception:  # noqa: BLE001 - logging is a convenience here
-        pass
-    load_worker_engine(month)
-
-
-def _worker_ready() -> bool:
-    return _WORKER_ENGINE is not None
-
-
-def worker_chunk(task: ChunkTask) -> dict[str, Any]:
-    """The task of a worker, local pool or Dask cluster: one chunk on this process's
-    engine (loaded on first use if the worker's start-up did not)."""
-    engine = _WORKER_ENGINE
-    if engine is None and task.items:
-        engine = load_worker_engine(task.items[0].month)
-    result = compute_chunk(engine, task)
-    _release_memory()
-    return result
-
-
-def _release_memory() -> None:
-    """Give the freed memory of the chunk's simulation back to the system. Without it a
-    worker's resident memory creeps from ~300 to ~430 MB over 100,000 households (heap
-    fragmentation); with it, it stays about 200 MB between chunks (measured, glibc)."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc (musl…): nothing to trim
-            pass
-
-
 # --------------------------------------------------------------------------- the partial folder
 
 
@@ -317,28 +148,6 @@ def _write_atomic(path: Path, text: str) -> None:
     atomic_write(path, text)
 
 
-def _catalogue_fingerprint() -> str:
-    """Every file of the rules folder (national benefits, local aids and their
-    OpenFisca extension, the manifest), not its tests."""
-    root = bundled_rules_dir()
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if path.is_file() and not relative.startswith("tests/") and "__pycache__" not in relative:
-            digest.update(relative.encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in ("openfisca-core", "openfisca-france"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = ""
-    return out
-
-
 def _run_key(source: Source, chunk_size: int, month: str | None, default_month: str) -> dict[str, Any]:
     """Everything that changes the chunks' content: a resumed run must match it all."""
     return {
@@ -351,8 +160,8 @@ def _run_key(source: Source, chunk_size: int, month: str | None, default_month: 
         "chunk_size": chunk_size,
         "month": month,
         "default_month": None if month else default_month,
-        "versions": _versions(),
-        "catalogue": _catalogue_fingerprint(),
+        "versions": openfisca_versions(),
+        "catalogue": catalogue_fingerprint(),
     }
 
 
@@ -760,7 +569,7 @@ def _run_pool(
 ) -> str | None:
     """Chunks on a spawned process pool, at most IN_FLIGHT_PER_WORKER per worker queued."""
     context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
                                    initargs=(warm_month,))
     pending: dict[Any, int] = {}
     finished = False
@@ -774,7 +583,7 @@ def _run_pool(
         # Start the workers (each loads its engine, ~4 s) now, while this process reads
         # the rows up to the first full chunk, rather than when that chunk is ready.
         for _ in range(workers):  # one process spawned per submission
-            executor.submit(_worker_ready)
+            executor.submit(worker_ready)
         reason = drive_chunks(tasks, workers * IN_FLIGHT_PER_WORKER, pending,
                               lambda task: executor.submit(worker_chunk, task), completed, on_result, cancel, tick)
         finished = reason is None
@@ -784,46 +593,6 @@ def _run_pool(
         return "worker_died"
     finally:
         _stop_pool(executor, pending, finished)
-
-
-def drive_chunks(
-    tasks: Iterator[ChunkTask],
-    slots: int,
-    pending: dict[Any, int],
-    submit: Callable[[ChunkTask], Any],
-    completed: Callable[[], Iterator[tuple[Any, dict[str, Any]]]],
-    on_result: Callable[[dict[str, Any]], None],
-    cancel: CancelFlag | None,
-    tick: Callable[[], None],
-) -> str | None:
-    """The loop of both pools (local processes, a Dask cluster): ``slots`` chunks in
-    flight (``pending``: future -> chunk index), each result handed to ``on_result`` as
-    it arrives and replaced by the next chunk; ``completed()`` waits a little (0.2 s at
-    most) and yields the (future, result) pairs finished meanwhile. ``None`` once every
-    chunk is in, "cancelled" when ``cancel`` is set."""
-
-    def refill() -> bool:
-        task = next(tasks, None)
-        if task is None:
-            return False
-        pending[submit(task)] = task.index
-        return True
-
-    for _ in range(slots):
-        if not refill():
-            break
-    last_tick = time.perf_counter()
-    while pending:
-        if cancel is not None and cancel.is_set():
-            return "cancelled"
-        for future, result in completed():
-            pending.pop(future)
-            on_result(result)
-            refill()
-        if time.perf_counter() - last_tick > 0.5:
-            tick()
-            last_tick = time.perf_counter()
-    return None
 
 
 def _stop_pool(executor: ProcessPoolExecutor, pending: dict[Any, int], finished: bool) -> None:
@@ -848,74 +617,6 @@ def _finalise(folder: Path, output: Path) -> None:
 
 
 # --------------------------------------------------------------------------- assembling the output
-
-
-@dataclass
-class BenefitTotals:
-    benefit: Benefit
-    likely: int = 0  # households: eligible, not received
-    to_check: int = 0  # households: to check, not received
-    received: int = 0  # households: eligible, already received
-    errors: int = 0
-    amount: float = 0.0  # sum of the likely households' amounts (per month, or per year)
-
-
-@dataclass
-class Summary:
-    input_name: str
-    benefits: list[BenefitTotals]
-    records: int = 0
-    households: int = 0
-    rejected: int = 0
-    flagged_households: int = 0
-    monthly_total: float = 0.0
-    yearly_total: float = 0.0
-    months: Counter[str] = field(default_factory=Counter)
-    assumptions: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
-    openfisca_france: str = ""
-    legislation_until: str = ""
-    catalogue_version: str = ""
-    created: dt.datetime = field(default_factory=dt.datetime.now)
-    national: tuple[Benefit, ...] = ()  # the national benefits (the others are local aids)
-
-    def add(self, row: dict[str, Any]) -> tuple[int, float, float]:
-        """Count one household; its (likely benefits, monthly and yearly amounts)."""
-        self.households += 1
-        self.months[row["m"]] += 1
-        self.assumptions.update(row["h"])
-        count, monthly, yearly = 0, 0.0, 0.0
-        statuses, amounts, flags, received = row["s"], row["a"], row["f"], row["p"]
-        for j, totals in enumerate(self.benefits):
-            status = statuses[j]
-            if status == "x":
-                totals.errors += 1
-            if flags[j] == "1":
-                if status == "e":
-                    count += 1
-                    totals.likely += 1
-                    totals.amount += amounts[j]
-                    if totals.benefit.counts_in_total and totals.benefit.value == "amount":
-                        if totals.benefit.amount_period == "month":
-                            monthly += amounts[j]
-                        else:
-                            yearly += amounts[j]
-                elif status == "c":
-                    totals.to_check += 1
-            elif status == "e" and received[j] == "1":
-                totals.received += 1
-        if count:
-            self.flagged_households += 1
-        self.monthly_total += monthly
-        self.yearly_total += yearly
-        return count, round(monthly, 2), round(yearly, 2)
-
-    def month_text(self) -> str:
-        if not self.months:
-            return "—"
-        if len(self.months) == 1:
-            return formats.month(next(iter(self.months)))
-        return t("batch.summary.several_months", months=", ".join(formats.month(m) for m in sorted(self.months)))
 
 
 def _summary_csv_path(output: Path) -> Path:

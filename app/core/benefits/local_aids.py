@@ -1,6 +1,6 @@
 """Local aids: one YAML file per aid in ``rules/local/``, evaluated after OpenFisca.
 
-A local aid is a catalogue entry (:class:`LocalAid`, a :class:`~app.core.benefits.catalogue.Benefit`
+A local aid is a catalogue entry (:class:`LocalAid`, a :class:`~app.core.benefits.benefit.Benefit`
 with a territory, a version and its source page), of one of two kinds:
 
 * **criteria** (no Python): ``criteria`` that the household must meet (age, activity,
@@ -27,14 +27,14 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
 from app.core.rules import safe_yaml
-from app.core.benefits.catalogue import (
+from app.core.benefits.benefit import (
     Apply,
     Benefit,
     CatalogueError,
@@ -42,17 +42,19 @@ from app.core.benefits.catalogue import (
     PaperForm,
     PayingBody,
     ValueKind,
-    _display,
-    _explain,
-    _optional_link,
+    display_path,
+    explain_error,
     load_json_text,
+    optional_link,
 )
 from app.core.model.household import Household, Person, ResourceKind, Role
 from app.core.base.i18n import t
 from app.core.model.periods import first_day
 
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
+from app.core.openfisca.simulation_build import row_positions
+
 if TYPE_CHECKING:
-    from app.core.compute.engine import BenefitResult, Engine, SimulationResult, Status
     from app.core.openfisca.situation import Situation
 
 log = logging.getLogger(__name__)
@@ -200,16 +202,16 @@ def load_local_aids(folder: Path, known_ids: Iterable[str] = ()) -> tuple[LocalA
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         return ()
-    validator = _validator(folder.parent / "schema" / SCHEMA_NAME)
+    validator = schema_validator(folder.parent / "schema" / SCHEMA_NAME)
     aids: dict[str, LocalAid] = {}
     texts: dict[str, tuple[str, str]] = {}
     for path in files:
-        text, aid = _load_file(path, validator)
+        text, aid = load_benefit_file(path, validator)
         if aid.id in aids:
-            raise CatalogueError(t("rules.local.duplicate_id", file=_display(path), id=aid.id,
+            raise CatalogueError(t("rules.local.duplicate_id", file=display_path(path), id=aid.id,
                                    other=aids[aid.id].source_file))
         aids[aid.id] = aid
-        texts[aid.id] = (_display(path), text)
+        texts[aid.id] = (display_path(path), text)
     ordered = tuple(sorted(aids.values(), key=lambda a: (a.order, a.id)))
     national = set(known_ids)
     clash = sorted(national & set(aids))
@@ -223,14 +225,14 @@ def load_local_aids(folder: Path, known_ids: Iterable[str] = ()) -> tuple[LocalA
     return ordered
 
 
-def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
+def schema_validator(schema_path: Path) -> jsonschema.Draft202012Validator:
     try:
         text = schema_path.read_text(encoding="utf-8")
         return _checked_validator(text)
     except (OSError, ValueError) as error:
-        raise CatalogueError(t("rules.local.schema_unreadable", file=_display(schema_path), reason=error)) from error
+        raise CatalogueError(t("rules.local.schema_unreadable", file=display_path(schema_path), reason=error)) from error
     except jsonschema.SchemaError as error:
-        raise CatalogueError(t("rules.local.schema_invalid", file=_display(schema_path), reason=error.message)) from error
+        raise CatalogueError(t("rules.local.schema_invalid", file=display_path(schema_path), reason=error.message)) from error
 
 
 @functools.lru_cache(maxsize=4)
@@ -275,8 +277,8 @@ def _fail(name: str, text: str, field_path: Sequence[str | int], reason: str) ->
     return CatalogueError(t("rules.local.error", file=name, field=field_name, where=where, reason=reason))
 
 
-def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[str, LocalAid]:
-    name = _display(path)
+def load_benefit_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[str, LocalAid]:
+    name = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
         data = safe_yaml.load(text)
@@ -290,7 +292,7 @@ def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[
         raise CatalogueError(t("rules.local.unreadable", file=name, reason=error)) from error
     problem = best_match(validator.iter_errors(data))
     if problem is not None:
-        field_path, reason = _explain(problem)
+        field_path, reason = explain_error(problem)
         raise _fail(name, text, field_path, reason)
     if data["id"] != path.stem:
         raise _fail(name, text, ["id"], t("rules.local.id_not_file_name", id=data["id"], stem=path.stem))
@@ -459,7 +461,7 @@ def _aid(data: dict[str, Any], source_file: str) -> LocalAid:
             alternative=data["paying_body"].get("alternative"),
         ),
         apply=Apply(
-            online=_optional_link(apply.get("online")),
+            online=optional_link(apply.get("online")),
             paper=PaperForm(paper["label"], paper.get("cerfa"), paper.get("url")) if paper else None,
             where=" ".join(apply["where"].split()),
             automatic=apply["automatic"],
@@ -553,8 +555,6 @@ def evaluate(
     ``results``: benefit id -> result of the same household (national benefits and the
     local aids evaluated before), for ``receives_*`` and ``add_benefits``.
     """
-    from app.core.compute.engine import Status
-
     rule = aid.rule
     if rule is None:
         raise ValueError(f"{aid.id} is computed by OpenFisca, not by criteria")
@@ -580,8 +580,6 @@ def evaluate(
 def _evaluate_per_person(
     aid: LocalAid, rule: LocalRule, context: _Context, criteria: Conditions, candidates: list[Person]
 ) -> Evaluation:
-    from app.core.compute.engine import Status
-
     reasons: list[str] = []
     household_verdict = context.check(criteria, None, reasons, part="household")
     if household_verdict is False:
@@ -613,8 +611,6 @@ def _outcome(
     rule: LocalRule, verdict: bool | None, amount: float | None, detail: str | None, amount_known: bool,
     beneficiaries: tuple[str, ...], reasons: list[str],
 ) -> Evaluation:
-    from app.core.compute.engine import Status
-
     if rule.amount.value == "boolean":
         status = Status.ELIGIBLE if verdict else Status.TO_CHECK
         return Evaluation(status.value, 0.0, beneficiaries, None, tuple(reasons))
@@ -681,8 +677,6 @@ class _Context:
     def receives(self, benefit_id: str) -> bool:
         if benefit_id in self.household.benefits_received:
             return True
-        from app.core.compute.engine import Status
-
         result = self.results.get(benefit_id)
         return result is not None and result.status == Status.ELIGIBLE
 
@@ -817,8 +811,6 @@ def _resources(rule: ResourceRule, household: Household, person: Person | None,
 
 
 def _benefits_monthly(ids: Iterable[str], results: dict[str, BenefitResult]) -> float:
-    from app.core.compute.engine import Status
-
     total = 0.0
     for benefit_id in ids:
         result = results.get(benefit_id)
@@ -843,8 +835,18 @@ def quotient_familial_parts(household: Household) -> float:
 # --------------------------------------------------------------------------- engine hook
 
 
+class EngineHook(Protocol):
+    """What :func:`append_local_aids` needs of the engine (``compute.engine.Engine``, a
+    layer above): its catalogue, and how it reads one benefit's value into a result."""
+
+    catalogue: Any
+
+    def benefit_result(self, benefit: Benefit, value: Any, positions: dict[str, dict[str, int]], k: int,
+                       situation: Situation, household: Household | None, month: str) -> BenefitResult: ...
+
+
 def append_local_aids(
-    engine: Engine,
+    engine: EngineHook,
     results: list[SimulationResult],
     simulation: Any,
     ids: dict[str, list[str]],
@@ -861,8 +863,6 @@ def append_local_aids(
     detail :data:`DETAIL_OUTSIDE_TERRITORY`; a criteria aid of a bare OpenFisca situation
     (no household) with :data:`DETAIL_NOT_EVALUATED` (see :func:`is_outside_territory`).
     """
-    from app.core.compute.engine import BenefitResult, Status
-
     aids: tuple[LocalAid, ...] = tuple(getattr(engine.catalogue, "local_aids", ()) or ())
     if not aids:
         return results
@@ -880,8 +880,6 @@ def append_local_aids(
             log.error("computing local aid %s failed: %s", aid.id, type(error).__name__, exc_info=True)
             values[aid.id] = error
     out = []
-    from app.core.compute.engine import row_positions
-
     positions = row_positions(ids)
     counted = {aid.id for aid in aids if aid.counts_in_total}
     in_territory: dict[tuple[str, str, str], bool] = {}  # by commune and postal code (copies share them)
@@ -900,7 +898,7 @@ def append_local_aids(
                 item = BenefitResult(aid.id, Status.NOT_ELIGIBLE, 0.0, aid.amount_period,
                                      detail=DETAIL_OUTSIDE_TERRITORY, already_received=received)
             elif aid.rule is None:
-                item = engine._benefit_result(aid, values.get(aid.id), positions, k, situations[k], household, month)
+                item = engine.benefit_result(aid, values.get(aid.id), positions, k, situations[k], household, month)
             elif household is None:
                 item = BenefitResult(aid.id, Status.NOT_ELIGIBLE, 0.0, aid.amount_period, detail=DETAIL_NOT_EVALUATED)
             else:

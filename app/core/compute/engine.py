@@ -1,9 +1,10 @@
 """The rules engine: OpenFisca-France loaded once, every catalogue benefit computed.
 
-* Load: the tax-benefit system is built once per process. Its parameter tree
-  (the slow part of loading) is pickled in the user's cache folder, keyed on the
-  openfisca-core and openfisca-france versions, with a SHA-256 of the payload; a
-  missing, unreadable or mismatching cache is rebuilt, never trusted blindly.
+The one entry point the GUI's engine process, the command line and the screener call
+(``Engine.compute``, ``compute_many``); results are ``benefits.results``.
+
+* Load: the tax-benefit system is built once per process (``openfisca/loading.py``: its
+  parameter tree cached on disk, keyed on the openfisca versions).
 * Compute: households become OpenFisca situations (``situation.py``), built side
   by side in one vectorised simulation (``simulation_build.py``). Benefits are
   computed in the catalogue's fixed order (results can depend on the order
@@ -21,281 +22,34 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
-import hashlib
 import json
 import logging
-import pickle
 import threading
 import time
-from dataclasses import dataclass, field
-from enum import StrEnum
-from importlib import metadata
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from app.core.base import paths
-from app.core.benefits.catalogue import Benefit, Catalogue, load_catalogue
-from app.core.model.household import Activity, Household, ResourceKind
+from app.core.base.formats import month as fr_month
 from app.core.base.i18n import t
+from app.core.benefits.benefit import Benefit
+from app.core.benefits.catalogue import Catalogue, load_catalogue
+from app.core.benefits.local_aids import append_local_aids
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
+from app.core.model.examples import warm_up_household
+from app.core.model.household import Activity, Household, ResourceKind
 from app.core.model.periods import add_months, current_month, first_day, months_range, parse_month
+from app.core.model.validation import Problem, require_valid
+from app.core.openfisca import speedups as openfisca_speedups
+from app.core.openfisca.input import ReadSituation, RequestedValue, SituationRefused, compute_requests, requests_outside
+from app.core.openfisca.loading import installed_versions, last_legislation_date, load_system
+from app.core.openfisca.simulation_build import SituationError, build_simulation, row_positions
 from app.core.openfisca.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
-from app.core.openfisca.simulation_build import build_simulation
 from app.core.openfisca.staleness import StaleParameter, StalenessChecker, attach, recorder_of, under_plain_tracer
-from app.core.model.validation import require_valid
-
-if TYPE_CHECKING:
-    from app.core.openfisca.input import ReadSituation, RequestedValue
 
 log = logging.getLogger(__name__)
-
-CACHE_FORMAT = 1
-
-
-# --------------------------------------------------------------------------- versions
-
-
-@dataclass(frozen=True)
-class Versions:
-    openfisca_core: str
-    openfisca_france: str
-
-    @property
-    def cache_key(self) -> str:
-        return f"core-{self.openfisca_core}_france-{self.openfisca_france}_fmt-{CACHE_FORMAT}"
-
-
-def installed_versions() -> Versions:
-    return Versions(metadata.version("openfisca-core"), metadata.version("openfisca-france"))
-
-
-# --------------------------------------------------------------------------- system load
-
-
-def _cache_path(versions: Versions) -> Path:
-    return paths.cache_dir() / f"parameters_{versions.cache_key}.pickle"
-
-
-def _read_parameter_cache(path: Path, versions: Versions) -> Any | None:
-    """The cached parameter tree, or None when missing, stale or corrupt."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        header, _, payload = raw.partition(b"\n")
-        key, digest = header.decode("ascii").split(" ")
-        if key != versions.cache_key or hashlib.sha256(payload).hexdigest() != digest:
-            log.warning("parameter cache %s is stale or corrupt: rebuilding", path.name)
-            return None
-        return pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - any failure means: rebuild from the YAML files
-        log.warning("parameter cache %s unreadable: rebuilding", path.name, exc_info=True)
-        return None
-
-
-def _write_parameter_cache(path: Path, versions: Versions, parameters: Any) -> None:
-    try:
-        payload = pickle.dumps(parameters, protocol=pickle.HIGHEST_PROTOCOL)
-        digest = hashlib.sha256(payload).hexdigest()
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(f"{versions.cache_key} {digest}\n".encode("ascii") + payload)
-        tmp.replace(path)
-    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
-        log.warning("could not write the parameter cache", exc_info=True)
-
-
-@contextlib.contextmanager
-def gc_paused(freeze: bool = True) -> Iterator[None]:
-    """No cyclic garbage collection inside the block; then, when ``freeze``, every object
-    alive is put out of the collector's reach (``gc.freeze``: what the block loaded lives
-    as long as the process). Loading the system creates millions of long-lived objects
-    (parameter tree, variables) and a first computation the per-date parameter trees:
-    without this, the collections they trigger walk them again and again (1.7 s of CPU
-    of a 4.5 s ``guichet simulate``, measured by ``bench/startup.py``)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-def load_system(use_cache: bool = True, with_extension: bool = True) -> Any:
-    """openfisca-france's system, its parameters from the on-disk cache when valid.
-
-    ``with_extension``: then load the active rules folder's OpenFisca extension
-    (``rules_pack.load_extension``), after the cached parameters are set: the cache
-    stays openfisca-france's own, whatever the extension.
-    """
-    from app.core.openfisca.system import CachedFranceSystem
-
-    versions = installed_versions()
-    path = _cache_path(versions)
-
-    class System(CachedFranceSystem):
-        read_cache = staticmethod(lambda: _read_parameter_cache(path, versions) if use_cache else None)
-        write_cache = staticmethod(
-            lambda parameters: _write_parameter_cache(path, versions, parameters) if use_cache else None
-        )
-
-    System.__module__ = CachedFranceSystem.__module__
-    with gc_paused():
-        system = System()
-        if with_extension:
-            from app.core.benefits.rules_pack import load_extension
-
-            load_extension(system)
-    return system
-
-
-def last_legislation_date(tbs: Any) -> dt.date:
-    """The latest date at which a parameter of the system changes (its coverage end)."""
-    latest = "0000-00-00"
-
-    def walk(node: Any) -> None:
-        nonlocal latest
-        children = getattr(node, "children", None)
-        if children is not None:
-            for child in children.values():
-                walk(child)
-            return
-        for item in getattr(node, "values_list", None) or ():
-            if item.instant_str > latest and item.instant_str <= "2100":
-                latest = item.instant_str
-        for bracket in getattr(node, "brackets", None) or ():
-            for sub in (bracket.children or {}).values():
-                walk(sub)
-
-    walk(tbs.parameters)
-    return dt.date.fromisoformat(latest)
-
-
-# --------------------------------------------------------------------------- results
-
-
-class Status(StrEnum):
-    ELIGIBLE = "eligible"
-    NOT_ELIGIBLE = "not_eligible"
-    TO_CHECK = "to_check"
-    ERROR = "error"
-
-
-class Claim(StrEnum):
-    """What the household has to do about a benefit (``BenefitResult.claim``): the one
-    decision behind « à demander », « versée automatiquement » and « déjà perçue », on
-    screen, on the command line, in JSON, in the screening and on the handout."""
-
-    TO_REQUEST = "to_request"  # likely eligible, not received, needs a claim: the non-recours
-    AUTOMATIC = "automatic"  # likely eligible, not received, comes without a claim
-    RECEIVED = "received"  # likely eligible and already received
-    NONE = "none"  # not eligible, or failed: nothing to do
-
-    @property
-    def label(self) -> str:
-        """« Non demandée », « Versée automatiquement », « Déjà perçue », or "" (nothing to do)."""
-        key = {"to_request": "results.not_claimed", "automatic": "results.paid_automatically",
-               "received": "results.already_received"}.get(self.value)
-        return t(key) if key else ""
-
-
-@dataclass(frozen=True)
-class BenefitResult:
-    benefit_id: str
-    status: Status
-    amount: float  # in the benefit's amount_period (per month, or per year)
-    amount_period: str  # "month" | "year"
-    beneficiaries: tuple[str, ...] = ()  # person ids, for per-person benefits
-    detail: str | None = None  # e.g. "apl" for housing aid
-    already_received: bool = False
-    error: str | None = None  # French message when the computation failed
-    # paid without a claim for this household (catalogue ``Benefit.paid_automatically``)
-    paid_automatically: bool = False
-    # Parameters this computation read whose value predates their yearly revaluation
-    # (staleness.py): the amount may differ from what the paying body computes.
-    stale_parameters: tuple[StaleParameter, ...] = ()
-    # What the paying body actually pays when ``amount`` is before the 0,5 % CRDS (the
-    # catalogue's ``paid``: family benefits, prime d'activité); None otherwise.
-    amount_paid: float | None = None
-
-    @property
-    def monthly(self) -> float | None:
-        return self.amount if self.amount_period == "month" else None
-
-    @property
-    def yearly(self) -> float:
-        return self.amount * 12 if self.amount_period == "month" else self.amount
-
-    @property
-    def claim(self) -> Claim:
-        """To request, paid automatically, already received, or nothing to do."""
-        if self.status not in (Status.ELIGIBLE, Status.TO_CHECK):
-            return Claim.NONE
-        if self.already_received:
-            return Claim.RECEIVED
-        return Claim.AUTOMATIC if self.paid_automatically else Claim.TO_REQUEST
-
-    @property
-    def not_claimed(self) -> bool:
-        """Likely eligible, not received, and needing a claim: the non-recours the app
-        exists to find (a benefit paid automatically is not in it)."""
-        return self.claim == Claim.TO_REQUEST
-
-
-def paid_note(result: BenefitResult) -> str | None:
-    """« avant CRDS ; versé : 152,25 € » when the amount shown is before the CRDS."""
-    if result.amount_paid is None:
-        return None
-    from app.core.base.formats import euros
-
-    return t("results.before_crds", paid=euros(result.amount_paid))
-
-
-@dataclass(frozen=True)
-class SimulationResult:
-    month: str
-    benefits: tuple[BenefitResult, ...]
-    assumptions: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    openfisca_france: str = ""
-    legislation_until: str = ""  # ISO date of the last known parameter change
-    catalogue_version: str = ""
-    totals_ids: tuple[str, ...] = field(default=(), repr=False)  # benefits counted in totals
-
-    def get(self, benefit_id: str) -> BenefitResult:
-        for item in self.benefits:
-            if item.benefit_id == benefit_id:
-                return item
-        raise KeyError(benefit_id)
-
-    def total_monthly(self) -> float:
-        """Monthly benefits the household may receive (eligible, counted in totals)."""
-        return round(
-            sum(
-                b.amount
-                for b in self.benefits
-                if b.status == Status.ELIGIBLE and b.amount_period == "month" and b.benefit_id in self.totals_ids
-            ),
-            2,
-        )
-
-    def total_yearly_extra(self) -> float:
-        """Benefits paid once a year (school-year allowance, energy cheque, grants)."""
-        return round(
-            sum(
-                b.amount
-                for b in self.benefits
-                if b.status == Status.ELIGIBLE and b.amount_period == "year" and b.benefit_id in self.totals_ids
-            ),
-            2,
-        )
-
-    def not_claimed(self) -> tuple[BenefitResult, ...]:
-        return tuple(b for b in self.benefits if b.not_claimed and b.benefit_id in self.totals_ids)
 
 
 # --------------------------------------------------------------------------- gates
@@ -469,8 +223,6 @@ class Engine:
         started = time.perf_counter()
         self.catalogue = catalogue or load_catalogue()
         self.tbs = load_system(use_cache=use_cache)
-        from app.core.openfisca import speedups as openfisca_speedups
-
         # on the checked openfisca versions only; else one log line and OpenFisca's own code
         if openfisca_speedups.install():
             openfisca_speedups.preload_zone_apl(paths.cache_dir() / f"zone_apl_{installed_versions().cache_key}.json")
@@ -525,8 +277,6 @@ class Engine:
         parameter trees: millions of objects that live as long as the process) out of the
         garbage collector's reach: otherwise a full collection walks them all, about
         0.27 s measured here, at random moments of a computation."""
-        from app.core.model.examples import warm_up_household
-
         self.compute(warm_up_household(), month or current_month())
         gc.collect()
         gc.freeze()
@@ -582,9 +332,6 @@ class Engine:
         """Results of a situation read by ``openfisca_input.read_situation`` (no gate: nothing
         is known of the profile), and the variables it asks for that the results do not show,
         computed on the same simulation after the catalogue."""
-        from app.core.openfisca.input import compute_requests, requests_outside
-        from app.core.openfisca.simulation_build import SituationError
-
         situation = Situation(
             data=read.data, month=month, famille_id=read.famille_id, menage_id=read.menage_id,
             person_ids=read.person_ids, assumptions=(),
@@ -593,9 +340,6 @@ class Engine:
             try:
                 simulation, ids = build_simulation(self.tbs, [read.data])
             except SituationError as error:
-                from app.core.openfisca.input import SituationRefused
-                from app.core.model.validation import Problem
-
                 raise SituationRefused([Problem("", str(error))], ["inconsistent"]) from None
             result = self._results_of(simulation, ids, None, [situation], month, ())[0]
             requested = compute_requests(self.tbs, simulation, ids, requests_outside(read, self.catalogue, month))
@@ -666,7 +410,7 @@ class Engine:
             household = households[k] if households is not None else None
             benefits = []
             for benefit in self.catalogue:
-                result = self._benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
+                result = self.benefit_result(benefit, values.get(benefit.id), positions, k, situation, household, month)
                 benefits.append(dataclasses.replace(
                     result,
                     stale_parameters=stale.get(benefit.id, ()),
@@ -685,8 +429,6 @@ class Engine:
                 )
             )
         if getattr(self.catalogue, "local_aids", ()):  # rules/local: evaluated after OpenFisca
-            from app.core.benefits.local_aids import append_local_aids
-
             results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
 
@@ -760,7 +502,7 @@ class Engine:
                 values[benefit.id] = error
         return values
 
-    def _benefit_result(
+    def benefit_result(
         self,
         benefit: Benefit,
         value: Any,
@@ -865,11 +607,6 @@ def _only_month_of_year(simulation: Any, variable: str, month: str) -> Iterator[
                 holder.put_in_cache(array, period)
 
 
-def row_positions(ids: dict[str, list[str]]) -> dict[str, dict[str, int]]:
-    """Entity key -> simulation id -> row, built once per simulation read."""
-    return {key: {eid: row for row, eid in enumerate(values)} for key, values in ids.items()}
-
-
 def _rows(positions: dict[str, dict[str, int]], entity: str, k: int, situation: Situation) -> list[tuple[str, int]]:
     """(id in the situation, row in the simulation) of the entities a benefit is read on;
     ``positions``: entity key -> simulation id -> row."""
@@ -921,8 +658,6 @@ def _period(text: str) -> Any:
 
 
 def _fr_month(month: str) -> str:
-    from app.core.base.formats import month as fr_month
-
     return fr_month(month)
 
 

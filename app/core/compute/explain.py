@@ -43,7 +43,8 @@ import yaml
 
 from app.core.base import formats
 from app.core.rules import safe_yaml
-from app.core.compute.engine import BenefitResult, Engine, SimulationResult, Status
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
+from app.core.compute.engine import Engine
 from app.core.model.household import Household, Role
 from app.core.base.i18n import t
 from app.core.base.paths import bundled_rules_dir, install_root
@@ -208,7 +209,7 @@ def explain_dir() -> Path:
     """``explain/`` of the active rules folder (an imported rules pack that has one), else
     the bundled ``rules/explain``."""
     try:
-        from app.core.benefits.rules_pack import active_rules_dir
+        from app.core.rules.folder import active_rules_dir
 
         folder = active_rules_dir() / "explain"
         if folder.is_dir():
@@ -231,7 +232,7 @@ def _load_specs(folder: Path) -> dict[str, ExplanationSpec]:
     try:
         import jsonschema
 
-        from app.core.benefits.catalogue import load_json_text
+        from app.core.benefits.benefit import load_json_text
 
         schema = load_json_text(schema_path.read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)

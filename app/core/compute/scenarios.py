@@ -35,7 +35,8 @@ from typing import Any, Mapping, Sequence, Union
 import numpy as np
 
 from app.core.base import formats
-from app.core.compute.engine import Engine, SimulationResult, Status
+from app.core.compute.engine import Engine
+from app.core.benefits.results import SimulationResult, Status
 from app.core.model.household import (
     Activity,
     CoupleStatus,
@@ -692,7 +693,7 @@ def _copy_results(
     (amounts rounded to the cent, a per-person benefit summed over the persons, a boolean
     benefit without amount). A zero amount is « not eligible » here: the « to check » flag
     changes no figure of a curve."""
-    from app.core.compute.engine import BenefitResult
+    from app.core.benefits.results import BenefitResult
 
     n = len(households)
     index = {key: {eid: i for i, eid in enumerate(v)} for key, v in ids.items()}

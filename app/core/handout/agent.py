@@ -6,27 +6,24 @@ For the case file, as a separate PDF or as an appendix after the citizen's pages
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from app.core.base import formats
+from app.core.handout.citizen import Context, assumption_text, commune_text, header
+from app.core.handout.citizen import plain_amount_text as amount_text  # breakable: the column is narrow
 from app.core.handout.layout import ACCENT, FRAME_WIDTH, TINT, Section, bullets, para, styles, table_style
 from app.core.model.household import Person
 from app.core.base.i18n import has, t
 from app.core.benefits.local_aids import amount_note
 from app.core.model.periods import add_months
-from app.core.benefits.rules_pack import version_label
+from app.core.rules.folder import version_label
 
-if TYPE_CHECKING:
-    from app.core.handout.citizen import _Context
-
-ELIGIBLE, TO_CHECK = "eligible", "to_check"  # values of app.core.compute.engine.Status
+ELIGIBLE, TO_CHECK = "eligible", "to_check"  # values of app.core.benefits.results.Status
 
 
-def agent_section(context: _Context, appendix: bool) -> Section:
+def agent_section(context: Context, appendix: bool) -> Section:
     title = t("agent_copy.appendix_title" if appendix else "agent_copy.title")
     return Section(
         name="agent",
@@ -96,15 +93,13 @@ def _h1(text: str) -> list[Flowable]:
     return [CondPageBreak(40 * mm), para(text, styles().h1)]
 
 
-def agent_story(context: _Context, appendix: bool) -> list[Flowable]:
-    from app.core.handout.citizen import _header, assumption_text, commune_text
-
+def agent_story(context: Context, appendix: bool) -> list[Flowable]:
     s = styles()
     result = context.result
     household = context.household
     story: list[Flowable] = []
     if not appendix:
-        story.extend(_header(context)[:2])  # the service point and the facts, not the citizen's title
+        story.extend(header(context)[:2])  # the service point and the facts, not the citizen's title
     story.append(para(t("agent_copy.appendix_title" if appendix else "agent_copy.title"), s.title))
     story.append(para(t("agent_copy.intro"), s.body))
 
@@ -171,7 +166,7 @@ def agent_story(context: _Context, appendix: bool) -> list[Flowable]:
     return story
 
 
-def _person_rows(context: _Context, person: Person) -> list[tuple[str, str]]:
+def _person_rows(context: Context, person: Person) -> list[tuple[str, str]]:
     age = person.age_on(context.day)
     rows = [
         (t("field.id"), person.id),
@@ -208,9 +203,7 @@ def _person_rows(context: _Context, person: Person) -> list[tuple[str, str]]:
     return rows
 
 
-def _results_table(context: _Context) -> Table:
-    from app.core.handout.citizen import _amount_text as amount_text  # breakable: the column is narrow
-
+def _results_table(context: Context) -> Table:
     s = styles()
     totals = set(context.result.totals_ids)
     data: list[list[Flowable]] = [[

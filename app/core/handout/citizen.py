@@ -34,7 +34,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -52,7 +52,8 @@ from reportlab.platypus import (
 )
 
 from app.core.base import formats
-from app.core.benefits.catalogue import Benefit, Catalogue
+from app.core.benefits.benefit import Benefit
+from app.core.benefits.catalogue import Catalogue
 from app.core.handout.layout import (
     LINE_LIMIT,
     NAME_LIMIT,
@@ -61,9 +62,9 @@ from app.core.handout.layout import (
     FRAME_WIDTH,
     NOTICE_EDGE,
     NOTICE_TINT,
+    FONT,
     TINT,
     Metadata,
-    building,
     QRFlowable,
     Section,
     bounded,
@@ -74,23 +75,22 @@ from app.core.handout.layout import (
     markup,
     para,
     qr_matrix,
-    render,
     rich,
     styles,
     table_style,
 )
 from app.core.model.household import Household, HousingStatus, Person, Role, STATUSES_WITH_HOUSING_COST
-from app.core.base.i18n import LANGUAGES, has, language, t
+from app.core.base.i18n import LANGUAGES, current_language, has, is_right_to_left, t
 from app.core.benefits.local_aids import amount_note, is_outside_territory
-from app.core.benefits.rules_pack import version_label  # who signed the rules, for an imported pack
+from app.core.rules.folder import version_label  # who signed the rules, for an imported pack
 from app.core.openfisca.staleness import short_notes
 
 if TYPE_CHECKING:  # the engine module pulls OpenFisca in; the GUI builds handouts without it
-    from app.core.compute.engine import BenefitResult, SimulationResult
+    from app.core.benefits.results import BenefitResult, SimulationResult
 
 log = logging.getLogger(__name__)
 
-# Values of app.core.compute.engine.Status (a StrEnum: equal to its value).
+# Values of app.core.benefits.results.Status (a StrEnum: equal to its value).
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, ERROR = "eligible", "not_eligible", "to_check", "error"
 
 NameMode = Literal["first_names", "none"]
@@ -226,51 +226,6 @@ class HandoutOptions:
         return self.created or dt.date.today()
 
 
-# --------------------------------------------------------------------------- public API
-
-
-def build_handout(
-    household: Household,
-    result: SimulationResult,
-    catalogue: Catalogue,
-    service_point: ServicePoint,
-    options: HandoutOptions = HandoutOptions(),
-) -> bytes:
-    """The citizen's PDF; with the agent's pages after it when ``agent_copy == "appendix"``."""
-    context = _Context(household, result, catalogue, service_point, options)
-    with language(options.language), building():
-        if options.detailed:
-            story = _citizen_story(context)
-        else:
-            from app.core.handout.short import short_story
-
-            story = short_story(context)
-        parts: list[tuple[Section, Sequence[Flowable]]] = [(context.citizen_section(), story)]
-        if options.agent_copy == "appendix":
-            from app.core.handout.agent import agent_section, agent_story
-
-            with language("fr"):
-                parts.append((agent_section(context, appendix=True), agent_story(context, appendix=True)))
-        return render(parts, context.metadata(), context.day)
-
-
-def build_agent_copy(
-    household: Household,
-    result: SimulationResult,
-    catalogue: Catalogue,
-    service_point: ServicePoint,
-    options: HandoutOptions = HandoutOptions(),
-) -> bytes:
-    """The agent's copy alone: every input and the computation details per benefit."""
-    from app.core.handout.agent import agent_section, agent_story
-
-    context = _Context(household, result, catalogue, service_point, options)
-    metadata = context.metadata(subject=t("agent_copy.meta_subject", month=formats.month(result.month)))
-    with language("fr"), building():
-        story = agent_story(context, appendix=False)
-        return render([(agent_section(context, appendix=False), story)], metadata, context.day)
-
-
 def qr_target(benefit: Benefit) -> str | None:
     """The address the QR code of a benefit opens: the online application, else the
     paper form's page; None when the catalogue gives neither."""
@@ -284,7 +239,7 @@ def qr_target(benefit: Benefit) -> str | None:
 # --------------------------------------------------------------------------- shared context
 
 
-class _Context:
+class Context:
     """Everything both documents need, with the name policy applied once."""
 
     def __init__(
@@ -361,7 +316,7 @@ class _Context:
     def kind(self, benefit: Benefit, item: BenefitResult) -> str:
         """« to_request », « automatic » (paid without a claim for this household: the
         result's ``claim``, decided by the catalogue's ``Benefit.paid_automatically``),
-        « received », or « other » (values of app.core.compute.engine.Claim, a StrEnum)."""
+        « received », or « other » (values of app.core.benefits.results.Claim, a StrEnum)."""
         if item.already_received and item.status != ERROR:
             return "received"
         claim = str(item.claim)
@@ -443,7 +398,7 @@ def amount_text(benefit: Benefit, item: BenefitResult) -> str:
     """The amount as the citizen reads it: "573,27 € par mois", "participation de
     76,00 € par mois", "Gratuite : rien à payer", "À vérifier"; "€ par mois" is kept
     on one line with its amount (no-break spaces)."""
-    return _unbreakable_period(_amount_text(benefit, item))
+    return _unbreakable_period(plain_amount_text(benefit, item))
 
 
 _PERIOD_WORDS = re.compile(r" (par) (mois|an)\b")
@@ -453,7 +408,7 @@ def _unbreakable_period(text: str) -> str:
     return _PERIOD_WORDS.sub("\u00a0\\1\u00a0\\2", text)
 
 
-def _amount_text(benefit: Benefit, item: BenefitResult) -> str:
+def plain_amount_text(benefit: Benefit, item: BenefitResult) -> str:
     if benefit.value == "boolean":
         if item.status == ELIGIBLE:
             key = f"handout.amount.{benefit.id}"
@@ -493,9 +448,9 @@ def already_received_monthly(result: SimulationResult) -> float:
 # --------------------------------------------------------------------------- citizen's story
 
 
-def _citizen_story(context: _Context) -> list[Flowable]:
+def citizen_story(context: Context) -> list[Flowable]:
     story: list[Flowable] = []
-    story.extend(_header(context))
+    story.extend(header(context))
     story.extend(_summary(context))
     story.extend(_to_request(context))
     story.extend(_to_request(context, automatic=True))
@@ -509,7 +464,7 @@ def _citizen_story(context: _Context) -> list[Flowable]:
     return story
 
 
-def _header(context: _Context) -> list[Flowable]:
+def header(context: Context) -> list[Flowable]:
     s = styles()
     point = context.service_point
     lines = contact_lines(context, s.header_name, s.cell)
@@ -537,7 +492,7 @@ def _header(context: _Context) -> list[Flowable]:
     ]
 
 
-def contact_lines(context: _Context, name_style: Any, style: Any) -> list[Flowable]:
+def contact_lines(context: Context, name_style: Any, style: Any) -> list[Flowable]:
     """The service point: its name, address, phone and hours (left to right in Arabic)."""
     point = context.service_point
     lines: list[Flowable] = [left_to_right(point.name, name_style)]
@@ -550,7 +505,7 @@ def contact_lines(context: _Context, name_style: Any, style: Any) -> list[Flowab
     return lines
 
 
-def fact_lines(context: _Context, first: str) -> list[str]:
+def fact_lines(context: Context, first: str) -> list[str]:
     """``first`` (the date), the month computed, the rules' version, the case's reference."""
     facts = [first, t("handout.header.month", month=formats.month(context.result.month))]
     version = context.rules_version()
@@ -599,7 +554,7 @@ def box(content: list[Flowable], background: colors.Color, edge: colors.Color | 
     return Table([[content]], colWidths=[FRAME_WIDTH], style=table_style(commands))
 
 
-def total_lines(context: _Context, body: Any, bold: Any) -> list[Flowable]:
+def total_lines(context: Context, body: Any, bold: Any) -> list[Flowable]:
     """The estimated total per month and what to know about it (both versions)."""
     s = styles()
     result = context.result
@@ -618,7 +573,7 @@ def total_lines(context: _Context, body: Any, bold: Any) -> list[Flowable]:
     return lines
 
 
-def _summary(context: _Context) -> list[Flowable]:
+def _summary(context: Context) -> list[Flowable]:
     s = styles()
     rows = context.to_request()
     lines: list[Flowable] = [para(t("handout.summary.title"), s.h2), Spacer(1, 2 * mm)]
@@ -651,7 +606,7 @@ def _summary(context: _Context) -> list[Flowable]:
     return story
 
 
-def _notice(context: _Context) -> list[Flowable]:
+def _notice(context: Context) -> list[Flowable]:
     s = styles()
     content: list[Flowable] = [para(t("handout.notice.title"), s.notice_title), para(t("handout.notice.body"), s.body)]
     for note in (*context.warnings(), *context.options.notes):
@@ -675,7 +630,7 @@ def _section_title(text: str, intro: str | None = None, keep_space: bool = True)
     return out
 
 
-def _to_request(context: _Context, automatic: bool = False) -> list[Flowable]:
+def _to_request(context: Context, automatic: bool = False) -> list[Flowable]:
     """The blocks of the benefits to request (or, ``automatic``, of those paid without a claim)."""
     rows = context.automatic() if automatic else context.to_request()
     if not rows:
@@ -694,8 +649,6 @@ def _to_request(context: _Context, automatic: bool = False) -> list[Flowable]:
 
 def _name(benefit: Benefit, style: Any) -> list[Flowable]:
     """The benefit's French name, and its translation under it in another language."""
-    from app.core.handout.short import benefit_name
-
     return benefit_name(benefit, style)
 
 
@@ -728,7 +681,7 @@ def _heading_bar(benefit: Benefit, amount: str) -> Table:
     )
 
 
-def _benefit_block(context: _Context, benefit: Benefit, item: BenefitResult) -> list[Flowable]:
+def _benefit_block(context: Context, benefit: Benefit, item: BenefitResult) -> list[Flowable]:
     """One benefit to request: what it is, how much, who pays, how to apply, papers."""
     s = styles()
     block: list[Flowable] = [Spacer(1, 4 * mm), _heading_bar(benefit, amount_text(benefit, item)), Spacer(1, 1.5 * mm)]
@@ -839,7 +792,7 @@ def _with_qr(text: list[Flowable], target: str | None) -> Flowable:
     )
 
 
-def _already_received(context: _Context) -> list[Flowable]:
+def _already_received(context: Context) -> list[Flowable]:
     rows = context.already_received()
     if not rows:
         return []
@@ -869,7 +822,7 @@ def received_amount(benefit: Benefit, item: BenefitResult) -> str:
     return t("handout.amount.to_check")
 
 
-def _failed(context: _Context) -> list[Flowable]:
+def _failed(context: Context) -> list[Flowable]:
     rows = context.failed()
     if not rows:
         return []
@@ -879,7 +832,7 @@ def _failed(context: _Context) -> list[Flowable]:
     return story
 
 
-def _not_eligible(context: _Context) -> list[Flowable]:
+def _not_eligible(context: Context) -> list[Flowable]:
     rows = context.not_eligible()
     if not rows:
         return []
@@ -895,7 +848,7 @@ def _money(value: float) -> str:
     return formats.euros(value)
 
 
-def person_details(context: _Context, person: Person) -> str:
+def person_details(context: Context, person: Person) -> str:
     parts = [t(f"choice.role.{person.role.value}"), context.age_text(person)]
     if person.role in (Role.DEMANDEUR, Role.CONJOINT) or person.activity.value != "inactif":
         parts.append(t(f"choice.activity.{person.activity.value}"))
@@ -929,7 +882,7 @@ def commune_text(insee: str, postal_code: str) -> str:
     return commune.label(postal_code or None)
 
 
-def _situation(context: _Context) -> list[Flowable]:
+def _situation(context: Context) -> list[Flowable]:
     s = styles()
     household = context.household
     lines: list[str] = []
@@ -985,3 +938,15 @@ def _situation(context: _Context) -> list[Flowable]:
 def assumption_text(key: str) -> str:
     """An assumption of the engine in French (the engine gives keys of ``assumption.*``)."""
     return t(f"assumption.{key}") if has(f"assumption.{key}") else key
+
+
+def benefit_name(benefit: Benefit, style: Any, tight: bool = False) -> list[Flowable]:
+    """The benefit's French name (as the paying body writes it), then its translation
+    (``tight``, left to right: in the same paragraph, after a dash)."""
+    key = f"catalogue.{benefit.id}.label"
+    if current_language() == "fr" or not has(key):
+        return [left_to_right(benefit.label, style)]
+    if tight and not is_right_to_left():
+        grey = styles().compact_grey.textColor.hexval()[2:]
+        return [rich(f"{markup(benefit.label)} <font color=\"#{grey}\" name=\"{FONT}\">— {markup(t(key))}</font>", style)]
+    return [left_to_right(benefit.label, style), para(t(key), styles().compact_grey)]

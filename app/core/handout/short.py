@@ -36,28 +36,36 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table
 
 from app.core.base import formats
-from app.core.benefits.catalogue import Benefit
+from app.core.benefits.benefit import Benefit
 from app.core.handout.layout import (
     ACCENT,
     FRAME_HEIGHT,
     FRAME_WIDTH,
     NOTICE_EDGE,
     NOTICE_TINT,
-    FONT,
     TINT,
     QRFlowable,
     left_to_right,
-    markup,
     para,
-    rich,
     styles,
     table_style,
 )
 from app.core.base.i18n import current_language, has, is_right_to_left, t
+from app.core.handout.citizen import (
+    Context,
+    amount_text,
+    benefit_name,
+    box,
+    contact_lines,
+    fact_lines,
+    logo_flowable,
+    qr_target,
+    received_amount,
+    total_lines,
+)
 
 if TYPE_CHECKING:
-    from app.core.compute.engine import BenefitResult
-    from app.core.handout.citizen import _Context
+    from app.core.benefits.results import BenefitResult
 
 QR_SIZE = 25 * mm
 QR_SIZE_TIGHT = 20 * mm  # modules of 0.45 mm or more for the addresses of the catalogue: still read by a phone
@@ -87,18 +95,6 @@ def _table(data: list[list[Any]], widths: list[float], commands: Sequence[tuple[
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         *commands,
     ]))
-
-
-def benefit_name(benefit: Benefit, style: Any, tight: bool = False) -> list[Flowable]:
-    """The benefit's French name (as the paying body writes it), then its translation
-    (``tight``, left to right: in the same paragraph, after a dash)."""
-    key = f"catalogue.{benefit.id}.label"
-    if current_language() == "fr" or not has(key):
-        return [left_to_right(benefit.label, style)]
-    if tight and not is_right_to_left():
-        grey = styles().compact_grey.textColor.hexval()[2:]
-        return [rich(f"{markup(benefit.label)} <font color=\"#{grey}\" name=\"{FONT}\">— {markup(t(key))}</font>", style)]
-    return [left_to_right(benefit.label, style), para(t(key), styles().compact_grey)]
 
 
 def paper_key(text: str) -> str:
@@ -150,8 +146,6 @@ def qr_groups(rows: list[tuple[Benefit, BenefitResult]]) -> list[QRGroup]:
     """One QR code per paying body: its online claims page (``paying_body.url``) when
     the benefit is asked on the body's own site, else the benefit's own address (the
     MDPH's site for the AAH), one per distinct address, in the table's order."""
-    from app.core.handout.citizen import qr_target
-
     groups: dict[str, tuple[str, list[Benefit]]] = {}
     for benefit, _item in rows:
         own = qr_target(benefit)
@@ -193,9 +187,7 @@ def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) 
 # --------------------------------------------------------------------------- page 1
 
 
-def _header(context: _Context) -> list[Flowable]:
-    from app.core.handout.citizen import logo_flowable
-
+def header(context: Context) -> list[Flowable]:
     s = styles()
     point = context.service_point
     left: list[Flowable] = []
@@ -213,9 +205,7 @@ def _header(context: _Context) -> list[Flowable]:
     ]
 
 
-def _total_and_notice(context: _Context) -> list[Flowable]:
-    from app.core.handout.citizen import box, total_lines
-
+def _total_and_notice(context: Context) -> list[Flowable]:
     s = styles()
     notice = [para(t("handout.short.notice"), s.compact)]
     notice += [para(f"{t('handout.notice.warnings')} {w}", s.compact) for w in context.warnings()]
@@ -223,9 +213,7 @@ def _total_and_notice(context: _Context) -> list[Flowable]:
             box(notice, NOTICE_TINT, NOTICE_EDGE)]
 
 
-def _benefits_table(context: _Context, tight: bool = False) -> list[Flowable]:
-    from app.core.handout.citizen import amount_text
-
+def _benefits_table(context: Context, tight: bool = False) -> list[Flowable]:
     s = styles()
     rows = context.to_request()
     if not rows:
@@ -281,7 +269,7 @@ def papers(rows: list[tuple[Benefit, BenefitResult]]) -> list[Paper]:
     return [Paper(text, tuple(benefits)) for text, benefits in found.values()]
 
 
-def _papers(context: _Context, translated: bool = True, tight: bool = False) -> list[Flowable]:
+def _papers(context: Context, translated: bool = True, tight: bool = False) -> list[Flowable]:
     """The checklist, in two columns (read row by row); each paper's translation under
     it when ``translated``."""
     items = papers(context.to_request())
@@ -311,7 +299,7 @@ def _papers(context: _Context, translated: bool = True, tight: bool = False) -> 
     ]
 
 
-def _conditions(context: _Context, keep: int | None) -> list[Flowable]:
+def _conditions(context: Context, keep: int | None) -> list[Flowable]:
     """Each benefit's conditions to confirm; with ``keep``, the first ``keep`` of them
     and how many more the detailed version has."""
     rows = [(b, r) for b, r in context.to_request() if b.conditions_to_check]
@@ -332,11 +320,9 @@ def _conditions(context: _Context, keep: int | None) -> list[Flowable]:
     ]
 
 
-def _other_benefits(context: _Context, tight: bool = False) -> list[Flowable]:
+def _other_benefits(context: Context, tight: bool = False) -> list[Flowable]:
     """Benefits coming without a claim, already received, and not computed (``tight``:
     without the sections' introductions)."""
-    from app.core.handout.citizen import received_amount
-
     s = styles()
     out: list[Flowable] = []
     for title, intro, rows in (
@@ -357,9 +343,7 @@ def _other_benefits(context: _Context, tight: bool = False) -> list[Flowable]:
     return out
 
 
-def _contact(context: _Context, tight: bool = False) -> list[Flowable]:
-    from app.core.handout.citizen import box, contact_lines, fact_lines
-
+def _contact(context: Context, tight: bool = False) -> list[Flowable]:
     s = styles()
     lines: list[Flowable] = [para(t("handout.short.contact_title"), s.compact_bold),
                              *contact_lines(context, s.compact_bold, s.compact)]
@@ -385,7 +369,7 @@ def _height(flowables: list[Flowable]) -> float:
     return total
 
 
-def _fit(context: _Context, tight: bool) -> tuple[list[Flowable], bool]:
+def _fit(context: Context, tight: bool) -> tuple[list[Flowable], bool]:
     """Page 1, then page 2 made to fit one page. The QR codes end page 1 when they fit
     there, else they open page 2. Then the conditions are shortened (each benefit keeps
     its first ones, the detailed version has them all), then said in one sentence; if
@@ -393,7 +377,7 @@ def _fit(context: _Context, tight: bool) -> tuple[list[Flowable], bool]:
     there is room there, and at last page 2 starts where page 1 ends (the papers'
     translations left to the detailed version if needed). Returns the story and
     whether it fits two pages by the measures."""
-    page_one = [*_header(context), *_total_and_notice(context), *_benefits_table(context, tight)]
+    page_one = [*header(context), *_total_and_notice(context), *_benefits_table(context, tight)]
     codes = _qr_strip(context.to_request(), QR_SIZE_TIGHT if tight else QR_SIZE)
     slack = 14 * mm  # reportlab's own rounding, the tables' paddings, the headings kept with what follows
     full = FRAME_HEIGHT - slack
@@ -423,7 +407,7 @@ def _fit(context: _Context, tight: bool) -> tuple[list[Flowable], bool]:
     return story, _height(story) <= 2 * FRAME_HEIGHT - 3 * slack
 
 
-def _conditions_elsewhere(context: _Context) -> list[Flowable]:
+def _conditions_elsewhere(context: Context) -> list[Flowable]:
     """The conditions in one sentence: which benefits have some, where to read them."""
     rows = [b for b, _r in context.to_request() if b.conditions_to_check]
     if not rows:
@@ -434,7 +418,7 @@ def _conditions_elsewhere(context: _Context) -> list[Flowable]:
             para(t("handout.short.conditions_elsewhere", names=names), s.compact)]
 
 
-def short_story(context: _Context) -> list[Flowable]:
+def short_story(context: Context) -> list[Flowable]:
     story, fits = _fit(context, tight=False)
     if not fits:  # smaller QR codes, no sections' introductions, no rules' version on page 2
         story, _fits = _fit(context, tight=True)

@@ -262,7 +262,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
 def _known_benefits() -> tuple[str, ...] | None:
     """Ids of the active catalogue's benefits and local aids (read once per rules folder)."""
     try:
-        from app.core.benefits.catalogue import active_rules_dir_or_bundled
+        from app.core.rules.folder import active_rules_dir_or_bundled
 
         return _catalogue_ids(str(active_rules_dir_or_bundled()))
     except Exception:  # noqa: BLE001 - the catalogue's own loader reports its errors

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
 from app.core.base.i18n import t
 from app.core.openfisca.staleness import StaleParameter
 

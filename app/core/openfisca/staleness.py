@@ -72,7 +72,7 @@ def load_rules(folder: Path | None = None) -> StalenessRules:
     candidates = []
     if folder is not None:
         candidates.append(folder / RULES_FILE)
-    from app.core.benefits.catalogue import active_rules_dir_or_bundled
+    from app.core.rules.folder import active_rules_dir_or_bundled
 
     candidates.append(active_rules_dir_or_bundled() / RULES_FILE)
     candidates.append(bundled_rules_dir() / RULES_FILE)

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from app import __version__ as APP_VERSION
 from app.core.io.casefile import case_from_dict, case_to_dict
-from app.core.compute.engine import SimulationResult, Status
+from app.core.benefits.results import SimulationResult, Status
 from app.core.model.household import Household
 from app.core.base.i18n import t
 from app.core.io.results_json import result_from_dict, result_to_dict

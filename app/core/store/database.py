@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from app.core.base import paths
 from app.core.base.files import atomic_write, commit_file, private_dir, private_file
-from app.core.compute.engine import SimulationResult
+from app.core.benefits.results import SimulationResult
 from app.core.model.household import Household
 from app.core.store import cases, exchange, stats
 from app.core.store.cases import (

@@ -43,7 +43,7 @@ from sqlite_utils import Database
 
 from app import __version__ as APP_VERSION
 from app.core.io.casefile import case_from_dict
-from app.core.compute.engine import SimulationResult
+from app.core.benefits.results import SimulationResult
 from app.core.base.i18n import t
 from app.core.io.results_json import ResultFormatError, result_from_dict, result_to_dict
 from app.core.store.cases import (

@@ -16,7 +16,7 @@ from typing import Mapping
 from sqlite_utils import Database
 
 from app.core.base import csv_safe
-from app.core.compute.engine import SimulationResult, Status
+from app.core.benefits.results import SimulationResult, Status
 from app.core.base.formats import date as fr_date
 from app.core.base.i18n import t
 from app.core.store.clock import local_day

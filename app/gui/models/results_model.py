@@ -12,12 +12,13 @@ from app.core.base.i18n import t
 from app.gui import icons
 
 if TYPE_CHECKING:  # the engine module pulls numpy and OpenFisca: not at start-up
-    from app.core.benefits.catalogue import Benefit, Catalogue
-    from app.core.compute.engine import BenefitResult, SimulationResult
+    from app.core.benefits.benefit import Benefit
+    from app.core.benefits.catalogue import Catalogue
+    from app.core.benefits.results import BenefitResult, SimulationResult
 
-# Status values (app.core.compute.engine.Status is a StrEnum: equal to these strings)
+# Status values (app.core.benefits.results.Status is a StrEnum: equal to these strings)
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, ERROR = "eligible", "not_eligible", "to_check", "error"
-# Claim values (app.core.compute.engine.Claim, likewise): what the household has to do
+# Claim values (app.core.benefits.results.Claim, likewise): what the household has to do
 TO_REQUEST, AUTOMATIC, RECEIVED = "to_request", "automatic", "received"
 
 BENEFIT, AMOUNT, STATUS, PAYING_BODY = range(4)

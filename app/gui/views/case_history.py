@@ -34,7 +34,7 @@ from app.gui.views.widgets import accessible
 
 if TYPE_CHECKING:
     from app.core.benefits.catalogue import Catalogue
-    from app.core.compute.engine import BenefitResult, SimulationResult
+    from app.core.benefits.results import BenefitResult, SimulationResult
     from app.core.io.results_json import BenefitChange
     from app.core.store import SimulationSummary, Store, StoredSimulation
 

@@ -1,7 +1,7 @@
 """The citizen's handout in the app: preview (QtPdf), save as PDF, print; and the
 service point's details (name, address, phone, hours, logo) set once in settings.
 
-The PDF itself comes from ``app.core.handout.citizen.build_handout`` (pure Python), built
+The PDF itself comes from ``app.core.handout.build.build_handout`` (pure Python), built
 off the GUI thread with ``tasks.run_task``; if that module is missing the agent
 gets a plain French message instead.
 """
@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.compute.engine import SimulationResult
-from app.core.base.files import atomic_write, write_failed
+from app.core.benefits.results import SimulationResult
+from app.core.base.files import atomic_write
+from app.core.base.os_errors import write_failed
 from app.core.model.household import Household
 from app.core.base.i18n import LANGUAGES, t
 from app.gui import icons

@@ -40,8 +40,9 @@ from app.gui.models.results_model import (
 from app.gui.views.widgets import accessible, set_text_color
 
 if TYPE_CHECKING:
-    from app.core.benefits.catalogue import Benefit, Catalogue
-    from app.core.compute.engine import BenefitResult, SimulationResult
+    from app.core.benefits.benefit import Benefit
+    from app.core.benefits.catalogue import Catalogue
+    from app.core.benefits.results import BenefitResult, SimulationResult
     from app.core.compute.explain import Explanation
 
 BANNER_STYLES = {
@@ -117,7 +118,7 @@ def detail_html(benefit: Benefit, result: BenefitResult | None, assumptions: Seq
         line = f"<b>{_e(long_status_text(result))}</b>"
         if result.status == ELIGIBLE:
             line += f" — {_e(amount_text(benefit, result))}"
-            from app.core.compute.engine import paid_note
+            from app.core.benefits.results import paid_note
 
             paid = paid_note(result)
             if paid:

@@ -39,7 +39,8 @@ from app.core.base.i18n import t
 from app.gui.tasks import TaskHandle, run_task
 
 if TYPE_CHECKING:
-    from app.core.benefits.rules_pack import RuleEntry, RulesInfo
+    from app.core.benefits.rules_pack import RuleEntry
+    from app.core.rules.folder import RulesInfo
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ COLUMNS = ("label", "kind", "version", "territory", "paying_body")
 
 def _reason(error: BaseException) -> str:
     """The French message of a refusal (RulesPackError carries one); a short generic one otherwise."""
-    from app.core.benefits.rules_pack import RulesPackError
+    from app.core.rules.folder import RulesPackError
 
     if isinstance(error, RulesPackError):
         return str(error)
@@ -134,7 +135,7 @@ class RulesDialog(QDialog):
     # -- display --------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the active rules (the manifest at once, the benefits list off the GUI thread)."""
-        from app.core.benefits.rules_pack import RulesPackError, active_rules_info
+        from app.core.rules.folder import RulesPackError, active_rules_info
 
         try:
             info = active_rules_info()

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.base import formats
-from app.core.base.files import os_reason
+from app.core.base.os_errors import os_reason
 from app.core.base.i18n import t
 from app.core.model.periods import add_months, current_month, months_range
 from app.gui.tasks import TaskHandle, call_in_main_thread, run_task
@@ -120,7 +120,7 @@ def default_output(source: Path) -> Path:
 
 def failure_message(error: BaseException) -> str:
     """The French reason a screening could not run (never a traceback)."""
-    from app.core.batch.screen import ScreenError
+    from app.core.batch.chunks import ScreenError
 
     if isinstance(error, ScreenError):
         return str(error)

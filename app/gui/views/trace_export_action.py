@@ -14,7 +14,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.core.base.files import atomic_write, os_reason
+from app.core.base.files import atomic_write
+from app.core.base.os_errors import os_reason
 from app.core.base.i18n import t
 
 STATUS_MS = 8000

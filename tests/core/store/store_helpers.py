@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
 from app.core.model.household import (
     Activity,
     CoupleStatus,

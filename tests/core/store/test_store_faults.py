@@ -15,7 +15,8 @@ from typing import Iterator
 import pytest
 from store_helpers import household, result
 
-from app.core.base.files import atomic_write, write_failed
+from app.core.base.files import atomic_write
+from app.core.base.os_errors import write_failed
 from app.core.store import CaseQuery, Store, StoreDiskFull
 
 KILLS = int(os.environ.get("GUICHET_TEST_KILLS", "100"))

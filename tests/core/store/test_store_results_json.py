@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 from store_helpers import household, result
 
-from app.core.compute.engine import BenefitResult, SimulationResult, Status
+from app.core.benefits.results import BenefitResult, SimulationResult, Status
 from app.core.io.results_json import (
     ResultFormatError,
     result_differences,
