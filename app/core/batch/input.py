@@ -1,4 +1,4 @@
-"""Reading a file of households for the screener (``batch.py``).
+"""Reading a file of households for the screener (``screen.py``).
 
 Four sources, one record per household:
 

@@ -6,7 +6,7 @@
   ``parquet_records`` yields one ``Record`` per non-empty row, read one batch at a
   time (``ParquetFile.iter_batches``), so that a file of 1,000,000 households is
   never in memory at once. The records go through the same row parser as the CSV
-  and XLSX rows (``batch_input.parse_record``): same checks, same messages, same
+  and XLSX rows (``input.parse_record``): same checks, same messages, same
   row numbers (the header counts as row 1, as in a spreadsheet).
 * Output: ``ParquetRowWriter`` writes the screener's household rows (the columns
   of the XLSX/CSV output, typed) with a ``ParquetWriter``, one row group every

@@ -1,7 +1,7 @@
 """Proactive screening: every household of a file, its likely unclaimed benefits.
 
 ``screen(input, output)`` reads a CSV/XLSX file in the template (or JSON-lines /
-a folder of case files, see ``batch_input.py``), computes every household with the
+a folder of case files, see ``input.py``), computes every household with the
 same engine as the single-household screen, and writes per household each
 benefit's estimated amount and a flag "likely eligible, not received"
 (``BenefitResult.not_claimed``), a summary sheet, an errors file (rejected rows,

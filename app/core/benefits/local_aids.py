@@ -27,7 +27,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 import jsonschema
 import yaml
@@ -52,10 +52,7 @@ from app.core.base.i18n import t
 from app.core.model.periods import first_day
 
 from app.core.benefits.results import BenefitResult, SimulationResult, Status
-from app.core.openfisca.simulation_build import row_positions
-
-if TYPE_CHECKING:
-    from app.core.openfisca.situation import Situation
+from app.core.openfisca.situation import Situation, row_positions
 
 log = logging.getLogger(__name__)
 

@@ -45,8 +45,8 @@ from app.core.model.validation import Problem, require_valid
 from app.core.openfisca import speedups as openfisca_speedups
 from app.core.openfisca.input import ReadSituation, RequestedValue, SituationRefused, compute_requests, requests_outside
 from app.core.openfisca.loading import installed_versions, last_legislation_date, load_system
-from app.core.openfisca.simulation_build import SituationError, build_simulation, row_positions
-from app.core.openfisca.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months
+from app.core.openfisca.simulation_build import SituationError, build_simulation
+from app.core.openfisca.situation import RESOURCE_VARIABLES, Situation, build_situation, input_months, row_positions
 from app.core.openfisca.staleness import StaleParameter, StalenessChecker, attach, recorder_of, under_plain_tracer
 
 log = logging.getLogger(__name__)
@@ -329,7 +329,7 @@ class Engine:
     def compute_openfisca(
         self, read: "ReadSituation", month: str
     ) -> tuple[SimulationResult, tuple["RequestedValue", ...]]:
-        """Results of a situation read by ``openfisca_input.read_situation`` (no gate: nothing
+        """Results of a situation read by ``openfisca.input.read_situation`` (no gate: nothing
         is known of the profile), and the variables it asks for that the results do not show,
         computed on the same simulation after the catalogue."""
         situation = Situation(

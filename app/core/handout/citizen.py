@@ -1,10 +1,11 @@
-"""The citizen's handout: an A4 PDF to take home, and the agent's copy.
+"""The citizen's handout: an A4 PDF to take home, and what every handout document shares.
 
-``build_handout`` returns the citizen's PDF (with the agent's appendix when asked);
-``build_agent_copy`` the agent's copy alone. Pure Python (reportlab, qrcode): the
-GUI previews and prints the bytes, the CLI writes them to a file.
+``build.build_handout`` returns the citizen's PDF (with the agent's appendix when asked);
+``build.build_agent_copy`` the agent's copy alone. This module holds the service point,
+the options, the shared ``Context`` (the name policy applied once) and the pieces the
+short handout and the agent's copy reuse.
 
-By default the citizen's handout is two A4 pages (``handout_short.py``): page 1 the
+By default the citizen's handout is two A4 pages (``short.py``): page 1 the
 total, the estimate notice and the table of the benefits to request with one QR code
 per paying body; page 2 the papers to prepare as one checklist, the conditions to
 confirm, the benefits already received or coming without a claim, the service point

@@ -1,6 +1,6 @@
 """The reportlab plumbing of the handout: fonts, styles, page templates, QR codes.
 
-What the documents say lives in ``handout.py`` (citizen) and ``handout_agent.py``
+What the documents say lives in ``citizen.py`` (citizen) and ``agent.py``
 (agent); this module only knows how to put flowables on A4 pages:
 
 * the bundled DejaVu fonts, registered once and embedded (subset) in every PDF;

@@ -1,4 +1,4 @@
-"""Checks of the service point printed on the handout (``handout.ServicePoint``): its
+"""Checks of the service point printed on the handout (``citizen.ServicePoint``): its
 texts' lengths, and its logo, of which only a real PNG or JPEG image of reasonable
 size is ever read. Light (no reportlab): the app's dialog checks with it.
 

@@ -399,8 +399,3 @@ def _single_layout(tbs: Any, situation: dict[str, Any]) -> dict[str, Any]:
                 roles[index] = first.subroles[0].key if first.subroles else first.key
         layouts[key] = (group_ids, member_of, roles)
     return {"individu": person_ids, "groups": layouts}
-
-
-def row_positions(ids: dict[str, list[str]]) -> dict[str, dict[str, int]]:
-    """Entity key -> simulation id -> row, built once per simulation read."""
-    return {key: {eid: row for row, eid in enumerate(values)} for key, values in ids.items()}

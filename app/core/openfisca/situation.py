@@ -407,3 +407,8 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
         person_ids=ids,
         assumptions=tuple(sorted(assumptions)),
     )
+
+
+def row_positions(ids: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Entity key -> simulation id -> row, built once per simulation read."""
+    return {key: {eid: row for row, eid in enumerate(values)} for key, values in ids.items()}

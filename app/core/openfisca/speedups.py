@@ -26,19 +26,19 @@ speed-up                               replaces                                 
                                        ``n_2``, ``this_year``, ``first_month`` and
                                        ``Period.get_subperiods`` (``periods/instant_.py``,
                                        ``periods/period_.py``)
-4. model files scanned, not parsed     the ``ast`` module as seen by                      ``openfisca_system.py``
+4. model files scanned, not parsed     the ``ast`` module as seen by                      ``system.py``
                                        ``taxbenefitsystems/tax_benefit_system.py``
                                        (``add_variables_from_file``), only while the
                                        system loads; ``get_package_metadata`` answered once
 5. housing-aid zones read once        the first ``preload_zone_apl()`` of                ``preload_zone_apl``
                                        ``openfisca_france/model/prestations/               (here), called by
-                                       aides_logement.py`` (its module dict               ``engine.Engine``
+                                       aides_logement.py`` (its module dict               ``compute.engine.Engine``
                                        ``zone_apl_by_depcom``)
 =====================================  =================================================  =====================
 
 Not speed-ups but uses of openfisca-core's inner objects, kept where they are:
-``engine._apply_gates`` (``Holder.put_in_cache``, a public method), the parameter
-cache (``TaxBenefitSystem.load_parameters`` overridden in ``openfisca_system.py``, a
+``compute.engine._apply_gates`` (``Holder.put_in_cache``, a public method), the parameter
+cache (``TaxBenefitSystem.load_parameters`` overridden in ``system.py``, a
 documented extension point: the tree is pickled whole).
 
 1. **Fancy-indexed parameters.**
@@ -79,7 +79,7 @@ for the same few hundred results tens of thousands of times (about 30 % of its t
 The caches are bounded; ``get_subperiods`` returns a fresh list each time (callers may
 change it).
 
-4. **Model files scanned** (``openfisca_system._LineScanningAst``): openfisca-core parses
+4. **Model files scanned** (``system._LineScanningAst``): openfisca-core parses
 every model file only to record each variable class's source lines (introspection
 data for the Web API, never used to compute): 1.7 s of a 3.2 s load.
 

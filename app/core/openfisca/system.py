@@ -1,6 +1,6 @@
 """openfisca-france's tax-benefit system with its parameter tree cached on disk.
 
-Imported lazily by ``engine.py`` (importing openfisca-france costs 0.2 s and
+Imported lazily by ``loading.py`` (importing openfisca-france costs 0.2 s and
 48 MB). The subclass lives at module level in an importable module so that the
 pickled parameter tree can be read back in a new process.
 """
