@@ -54,11 +54,13 @@ AGENT_COPY_MODES = ("none", "appendix", "separate")
 
 
 def handout_module() -> Any | None:
-    """``app.core.handout.citizen``, or None when it is not available in this build."""
+    """``app.core.handout.build`` (``build_handout``, ``build_agent_copy``, with the
+    ``ServicePoint`` and ``HandoutOptions`` they take), or None when it is not available
+    in this build."""
     try:
-        from app.core.handout import citizen as handout
+        from app.core.handout import build as handout
     except ImportError:
-        log.warning("app.core.handout.citizen is not available")
+        log.warning("app.core.handout is not available")
         return None
     return handout if hasattr(handout, "build_handout") else None
 
