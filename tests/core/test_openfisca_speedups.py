@@ -130,6 +130,69 @@ def test_a_full_trace_is_the_same_with_openfisca_cores_own_code(engine: Any, ori
     assert {**fast, "exported_at": None} == {**slow, "exported_at": None}
 
 
+def _same_tree(lazy: Any, own: Any, path: str = "") -> int:
+    """Every child of two trees at an instant: the same names in the same order, the same
+    kinds, the same values (scales by their brackets); the number of leaves compared."""
+    from openfisca_core.parameters import ParameterNodeAtInstant
+
+    if isinstance(own, ParameterNodeAtInstant):
+        assert isinstance(lazy, ParameterNodeAtInstant), path
+        assert list(lazy) == list(own), path
+        return sum(_same_tree(getattr(lazy, name), own._children[name], f"{path}.{name}") for name in own)
+    assert type(lazy) is type(own), path
+    if hasattr(own, "thresholds"):  # a tax scale
+        assert repr(lazy) == repr(own), path
+    else:
+        assert lazy == own, path
+    return 1
+
+
+@pytest.mark.parametrize("instant", ["2026-11-01", "2024-01-01", "2009-06-01"])
+def test_a_tree_built_on_demand_is_openfisca_cores_own_tree(engine: Any, instant: str) -> None:
+    """Speed-up 6 against openfisca-core's own ``ParameterNodeAtInstant`` built on the same
+    node at the same date (its constructor builds every child at once)."""
+    from openfisca_core.errors import ParameterNotFoundError
+    from openfisca_core.parameters import ParameterNodeAtInstant
+
+    root = engine.tbs.parameters
+    own = ParameterNodeAtInstant(root.name, root, instant)
+    lazy = root._get_at_instant(instant)
+    assert type(lazy) is not ParameterNodeAtInstant and isinstance(lazy, ParameterNodeAtInstant)
+    # a few reads before the whole walk: what was read first is kept, the order is the node's
+    locatif_own = own.prestations_sociales.aides_logement.allocations_logement.locatif
+    locatif = lazy["prestations_sociales"].aides_logement.allocations_logement["locatif"]
+    zones = np.array(["zone_1", "zone_3", "zone_2", "zone_1"])
+    names = list(locatif_own.coefficients_degressivite_suppression.zone_1)
+    if instant >= "2020":  # the zones' coefficients have values from 2016 on
+        assert names
+        picked, picked_own = (node.coefficients_degressivite_suppression[zones] for node in (locatif, locatif_own))
+        for name in names:  # fancy indexing (OpenFisca's __getitem__) on a tree built on demand
+            assert np.array_equal(picked[name], picked_own[name]), name
+    assert _same_tree(lazy, own) > 1_000
+    assert lazy.prestations_sociales.aides_logement.allocations_logement["locatif"] is locatif
+    for read in (lambda node: node.prestations_sociales.no_such_parameter,
+                 lambda node: node.prestations_sociales["no_such_parameter"],
+                 lambda node: node["prestations_sociales"][3]):
+        with pytest.raises(ParameterNotFoundError) as from_lazy:
+            read(lazy)
+        with pytest.raises(ParameterNotFoundError) as from_own:
+            read(own)
+        assert str(from_lazy.value) == str(from_own.value)
+
+
+def test_the_trees_of_one_code_are_not_served_to_the_other(engine: Any, original_code: None) -> None:
+    """openfisca-core caches the trees at an instant per system: after ``uninstall()`` a
+    formula gets OpenFisca's own tree, not one built on demand before (else comparing the
+    amounts with and without the speed-ups would not compare speed-up 6)."""
+    from openfisca_core.parameters import ParameterNodeAtInstant
+
+    assert type(engine.tbs.get_parameters_at_instant("2026-11-01")) is not ParameterNodeAtInstant
+    openfisca_speedups.uninstall()
+    assert type(engine.tbs.get_parameters_at_instant("2026-11-01")) is ParameterNodeAtInstant
+    openfisca_speedups.install()
+    assert type(engine.tbs.get_parameters_at_instant("2026-11-01")) is not ParameterNodeAtInstant
+
+
 # --------------------------------------------------------------------------- version check
 
 
@@ -160,6 +223,7 @@ def test_the_speed_ups_are_checked_against_the_installed_versions() -> None:
 
 def test_another_openfisca_core_turns_every_speed_up_off_with_one_log_line(
         engine: Any, other_core_version: None, caplog: pytest.LogCaptureFixture) -> None:
+    from openfisca_core.parameters import ParameterNode, ParameterNodeAtInstant
     from openfisca_core.parameters.vectorial_parameter_node_at_instant import VectorialParameterNodeAtInstant
     from openfisca_core.periods import Period
     from openfisca_core.populations import CorePopulation
@@ -178,6 +242,8 @@ def test_another_openfisca_core_turns_every_speed_up_off_with_one_log_line(
     assert CorePopulation.__call__.__module__.startswith("openfisca_core")
     assert Simulation.calculate.__module__.startswith("openfisca_core")
     assert VectorialParameterNodeAtInstant.build_from_node_name.__module__.startswith("openfisca_core")
+    assert ParameterNode.__dict__["_get_at_instant"].__module__.startswith("openfisca_core")
+    assert type(engine.tbs.get_parameters_at_instant("2026-11-01")) is ParameterNodeAtInstant
     assert not hasattr(Period.__dict__["stop"].fget, "cache_info")
     # and the amounts are those of the standard path
     assert engine.compute(household, MONTH).benefits == fast.benefits
@@ -215,14 +281,14 @@ def test_the_housing_aid_zones_from_the_cache_are_openfisca_frances_own(
     assert frances and frances["69123"] in (1, 2, 3)  # Lyon
     cache = tmp_path / "zones.json"
     monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
-    assert openfisca_speedups.preload_zone_apl(cache) is False  # no file yet: France's reading, written
+    assert openfisca_speedups.preload_zone_apl(cache, aides_logement) is False  # no file yet: France's reading, written
     assert aides_logement.zone_apl_by_depcom == frances and cache.exists()
     monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
-    assert openfisca_speedups.preload_zone_apl(cache) is True
+    assert openfisca_speedups.preload_zone_apl(cache, aides_logement) is True
     assert aides_logement.zone_apl_by_depcom == frances
     cache.write_text('{"69123": "1"}', encoding="utf-8")  # not ours: France's reading again
     monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
-    assert openfisca_speedups.preload_zone_apl(cache) is False
+    assert openfisca_speedups.preload_zone_apl(cache, aides_logement) is False
     assert aides_logement.zone_apl_by_depcom == frances
 
 
@@ -233,5 +299,23 @@ def test_on_another_openfisca_core_the_zones_are_read_by_openfisca_france(
     cache = tmp_path / "zones.json"
     cache.write_text('{"69123": 3}', encoding="utf-8")
     monkeypatch.setattr(aides_logement, "zone_apl_by_depcom", None)
-    assert openfisca_speedups.preload_zone_apl(cache) is False
+    assert openfisca_speedups.preload_zone_apl(cache, aides_logement) is False
     assert aides_logement.zone_apl_by_depcom is None  # left to France's own first reading
+
+
+def test_the_engines_housing_aid_zones_are_set_where_its_formula_reads_them(engine: Any) -> None:
+    """The zones are set in the globals of the system's own ``zone_apl`` formula (the module
+    openfisca-core loaded ``aides_logement.py`` as), the dict France's own reading builds."""
+    from openfisca_france.model.prestations import aides_logement
+
+    module = openfisca_speedups.housing_module(engine.tbs)
+    formula = next(iter(engine.tbs.variables["zone_apl"].formulas.values()))
+    assert formula.__globals__ is vars(module) and module is not aides_logement
+    assert module.zone_apl_by_depcom is not None
+    saved = module.zone_apl_by_depcom
+    try:
+        module.zone_apl_by_depcom = None
+        module.preload_zone_apl()  # openfisca-france's own reading
+        assert module.zone_apl_by_depcom == saved
+    finally:
+        module.zone_apl_by_depcom = saved

@@ -225,7 +225,8 @@ class Engine:
         self.tbs = load_system(use_cache=use_cache)
         # on the checked openfisca versions only; else one log line and OpenFisca's own code
         if openfisca_speedups.install():
-            openfisca_speedups.preload_zone_apl(paths.cache_dir() / f"zone_apl_{installed_versions().cache_key}.json")
+            openfisca_speedups.preload_zone_apl(paths.cache_dir() / f"zone_apl_{installed_versions().cache_key}.json",
+                                                openfisca_speedups.housing_module(self.tbs))
         self.versions = installed_versions()
         self.legislation_until = last_legislation_date(self.tbs)
         self._converters: dict[str, GridConverter] = {}
