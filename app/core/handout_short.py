@@ -46,6 +46,7 @@ from app.core.handout_layout import (
     FONT,
     TINT,
     QRFlowable,
+    isolate,
     left_to_right,
     markup,
     para,
@@ -180,7 +181,7 @@ def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) 
     for group in groups:
         names = ", ".join(b.short_label for b in group.benefits)
         cell: list[Flowable] = [QRFlowable(group.target, size=min(size, FRAME_WIDTH / QR_MAX_PER_ROW - 6)),
-                                para(group.body, s.compact_bold)]
+                                _body_label(group)]
         if group.body != host(group.target) and size == QR_SIZE:  # tight: the table's rows name the site
             cell.append(left_to_right(host(group.target), s.compact))
         cells.append(cell + [left_to_right(names, s.compact_grey)])
@@ -189,6 +190,12 @@ def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) 
     data = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     data = [row + [[] for _ in range(per_row - len(row))] for row in data]
     return _qr_title_with(_table(data, [width] * QR_PER_ROW, [("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+
+
+def _body_label(group: QRGroup) -> Flowable:
+    """The paying body over its code; a site's name (mdphenligne.cnsa.fr) left to right."""
+    style = styles().compact_bold
+    return left_to_right(group.body, style) if group.body == host(group.target) else para(group.body, style)
 
 
 def _qr_title_with(codes: Flowable) -> list[Flowable]:
@@ -211,7 +218,7 @@ def _qr_grid(groups: list[QRGroup], size: float) -> Table:
     cells: list[Table] = []
     for group in groups:
         names = ", ".join(b.short_label for b in group.benefits)
-        text = [para(group.body, s.compact_bold), left_to_right(names, s.compact_grey)]
+        text = [_body_label(group), left_to_right(names, s.compact_grey)]
         cells.append(_table([[QRFlowable(group.target, size=size), text]], [size + 2 * mm, width - size - 2 * mm],
                             [("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                              ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
@@ -277,9 +284,9 @@ def _benefits_table(context: _Context, tight: bool = False) -> list[Flowable]:
             how,
         ])
     # « 1 234,50 € par mois » on one line; a wider name column when a translation follows it
-    # (tight: a wider name column, the long names on two lines, not three)
+    # (tight: a wider name column; « 1 234,50 € par mois » still on one line in French)
     if tight:
-        shares = (0.40, 0.21, 0.13, 0.26) if current_language() == "fr" else (0.42, 0.20, 0.12, 0.26)
+        shares = (0.36, 0.25, 0.13, 0.26) if current_language() == "fr" else (0.40, 0.24, 0.12, 0.24)
     else:
         shares = (0.31, 0.25, 0.13, 0.31) if current_language() == "fr" else (0.37, 0.24, 0.12, 0.27)
     widths = [FRAME_WIDTH * w for w in shares]
@@ -465,7 +472,7 @@ def _conditions_elsewhere(context: _Context) -> list[Flowable]:
     s = styles()
     names = ", ".join(b.short_label for b in rows)
     return [para(t("handout.block.conditions"), s.compact_h1),
-            para(t("handout.short.conditions_elsewhere", names=names), s.compact)]
+            para(t("handout.short.conditions_elsewhere", names=isolate(names)), s.compact)]
 
 
 def short_story(context: _Context) -> list[Flowable]:

@@ -20,16 +20,17 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+EXAMPLES_DIR = HERE.parents[1] / "examples"
 sys.path.insert(0, str(HERE.parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-render-"))
 
+from app.core.casefile import load_case  # noqa: E402
 from app.core.engine import Engine  # noqa: E402
 from app.core.handout import HandoutOptions, build_handout  # noqa: E402
 from app.core.handout_examples import (  # noqa: E402
     CREATED,
     MONTH,
     SERVICE_POINT,
-    eight_persons,
     single_parent,
     single_person,
 )
@@ -37,7 +38,10 @@ from app.core.handout_examples import (  # noqa: E402
 # (file prefix, household, options): pages 1 and 2 of each, at 80 dpi
 EXAMPLES = (
     ("1-parent-isole-fr", single_parent, HandoutOptions(created=CREATED)),
-    ("2-famille-8-personnes-fr", eight_persons, HandoutOptions(created=CREATED)),
+    # examples/06: eight benefits to request (the eight-person household has eleven with
+    # the 2026.11 catalogue, more than the ten: its handout takes three pages)
+    ("2-mere-enfant-handicape-fr", lambda: load_case(EXAMPLES_DIR / "06-mere-enfant-handicape-la-reunion.json")[0],
+     HandoutOptions(created=CREATED)),
     ("3-parent-isole-ar", single_parent, HandoutOptions(created=CREATED, language="ar")),
     ("4-personne-seule-en", single_person, HandoutOptions(created=CREATED, language="en")),
 )

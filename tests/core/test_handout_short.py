@@ -20,7 +20,7 @@ from app.core.casefile import load_case
 from app.core.catalogue import Catalogue, load_catalogue
 from app.core.engine import BenefitResult, SimulationResult, Status
 from app.core.handout import HandoutOptions, ServicePoint, build_handout
-from app.core.handout_examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
+from app.core.handout_examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_parent, single_person
 from app.core.handout_short import papers, qr_groups
 from app.core.i18n import LANGUAGES, t
 
@@ -218,3 +218,19 @@ def test_every_example_fits_two_pages_with_every_benefit_to_request(engine: Any,
         translated = build_handout(household, result, engine.catalogue, SERVICE_POINT,
                                    dataclasses.replace(OPTIONS, language=lang))
         assert len(pypdf.PdfReader(io.BytesIO(translated)).pages) <= 2, lang
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make", [single_parent, single_person, eight_persons], ids=lambda f: f.__name__)
+def test_reference_households_fit_two_pages_in_every_language(engine: Any, make: Any) -> None:
+    """The households of the docs' renders and of bench/handout.py (issue 15: up to ten
+    benefits to request on two pages, in every language, text of 10 pt or more)."""
+    household = make()
+    result = engine.compute(household, MONTH)
+    to_request = [b for b in result.benefits if b.not_claimed]
+    if len(to_request) > 10:
+        pytest.skip(f"{len(to_request)} benefits to request: more than the issue's ten")
+    for lang in LANGUAGES:
+        pdf = build_handout(household, result, engine.catalogue, SERVICE_POINT, dataclasses.replace(OPTIONS, language=lang))
+        assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) <= 2, lang
+        assert min(run.size for run in text_runs(pdf)) >= 10, lang
