@@ -20,9 +20,11 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+EXAMPLES_DIR = HERE.parents[1] / "examples"
 sys.path.insert(0, str(HERE.parents[1]))
 os.environ.setdefault("GUICHET_DATA_DIR", tempfile.mkdtemp(prefix="guichet-render-"))
 
+from app.core.io.casefile import load_case  # noqa: E402
 from app.core.compute.engine import Engine  # noqa: E402
 from app.core.handout.citizen import HandoutOptions  # noqa: E402
 from app.core.handout.build import build_handout  # noqa: E402
@@ -30,7 +32,6 @@ from app.core.handout.examples import (  # noqa: E402
     CREATED,
     MONTH,
     SERVICE_POINT,
-    eight_persons,
     single_parent,
     single_person,
 )
@@ -38,7 +39,10 @@ from app.core.handout.examples import (  # noqa: E402
 # (file prefix, household, options): pages 1 and 2 of each, at 80 dpi
 EXAMPLES = (
     ("1-parent-isole-fr", single_parent, HandoutOptions(created=CREATED)),
-    ("2-famille-8-personnes-fr", eight_persons, HandoutOptions(created=CREATED)),
+    # examples/06: eight benefits to request (the eight-person household has eleven with
+    # the 2026.11 catalogue, more than the ten: its handout takes three pages)
+    ("2-mere-enfant-handicape-fr", lambda: load_case(EXAMPLES_DIR / "06-mere-enfant-handicape-la-reunion.json")[0],
+     HandoutOptions(created=CREATED)),
     ("3-parent-isole-ar", single_parent, HandoutOptions(created=CREATED, language="ar")),
     ("4-personne-seule-en", single_person, HandoutOptions(created=CREATED, language="en")),
 )

@@ -29,6 +29,7 @@ import gc
 import io
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -99,10 +100,52 @@ def register_fonts() -> str:
             (FONT_BOLD, "DejaVuSans-Bold.ttf"),
             (FONT_ITALIC, "DejaVuSans-Oblique.ttf"),
         ):
-            pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+            pdfmetrics.registerFont(_LogicalTextFont(name, str(folder / file)))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
         _keep_narrow_no_break_space()
     return FONT
+
+
+def logical_text(char: str) -> str:
+    """The text a glyph drawn for ``char`` stands for, as a reader copies it: the
+    letters of an Arabic presentation form (the joined shapes HarfBuzz chose: U+FEDF
+    is « ل », the ligature U+FEFB is « لا »), any other character itself."""
+    if not ("\ufb50" <= char <= "\ufdff" or "\ufe70" <= char <= "\ufefc"):
+        return char
+    letters = unicodedata.normalize("NFKC", char)
+    # The isolated forms of the vowel marks decompose to a space and the mark.
+    return letters.lstrip(" ") if letters.strip(" ") and all(unicodedata.combining(c) for c in letters.strip(" ")) \
+        else letters
+
+
+_CMAP_ENTRY = re.compile(r"^<([0-9A-F]{2})> <([0-9A-F]{4})>$", re.MULTILINE)
+
+
+def _logical_entry(match: re.Match[str]) -> str:
+    text = logical_text(chr(int(match.group(2), 16)))
+    return f"<{match.group(1)}> <{text.encode('utf-16-be').hex().upper()}>"
+
+
+class _LogicalTextFont(TTFont):
+    """A TrueType font whose PDF text maps every glyph to the letters it stands for.
+
+    reportlab draws a shaped Arabic word with the glyphs HarfBuzz chose, and its
+    ToUnicode map gives each glyph the first character the font's cmap lists for it:
+    an Arabic presentation form (U+FE8E for a final alef). Copying the text, searching
+    it or reading it aloud would then meet presentation forms, not the letters typed.
+    Each subset's ToUnicode map is rewritten here once reportlab made it, so that those
+    glyphs stand for their letters (``logical_text``). The glyphs are drawn in visual
+    order, as in every PDF; text extractors (poppler's pdftotext, pypdf, screen
+    readers' PDF engines) turn right-to-left runs back into logical order
+    (``tests/core/test_handout_short.py`` checks both).
+    """
+
+    def addObjects(self, doc: Any) -> None:  # noqa: N802 - reportlab's name
+        before = {name for name in doc.idToObject if name.startswith("toUnicodeCMap:")}
+        super().addObjects(doc)
+        for name, stream in list(doc.idToObject.items()):
+            if name.startswith("toUnicodeCMap:") and name not in before:
+                stream.content = _CMAP_ENTRY.sub(_logical_entry, stream.content)
 
 
 def _keep_narrow_no_break_space() -> None:
@@ -356,6 +399,27 @@ def _isolates_per_line(lines: list[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _rtl_style(style: ParagraphStyle) -> ParagraphStyle:
+    """The style mirrored for right-to-left text, shaped by HarfBuzz (one per style)."""
+    return style.clone(style.name + "_rtl", alignment=_MIRRORED[style.alignment], shaping=1)
+
+
+# Laid-out right-to-left paragraphs by (text, width, style): the two-page handout
+# measures several candidate layouts made of the same texts, and reportlab shapes
+# every word again at each line breaking (bench/handout.py: the Arabic build took
+# 2.5 times the French one). A paragraph is only read once wrapped, so one object
+# serves every flowable with the same text, width and style.
+_RTL_LAID_OUT: dict[tuple[str, float, ParagraphStyle], Paragraph] = {}
+_RTL_LAID_OUT_MAX = 4096
+
+
+def forget_laid_out_paragraphs() -> None:
+    """Empty the cache of laid-out right-to-left paragraphs (bench/handout.py times a
+    household's first build with it)."""
+    _RTL_LAID_OUT.clear()
+
+
 class _RightToLeftParagraph(Flowable):
     """A paragraph of right-to-left text: lines broken here, in logical order, then
     drawn by a reportlab paragraph (one forced line each, visual order, shaped)."""
@@ -363,15 +427,22 @@ class _RightToLeftParagraph(Flowable):
     def __init__(self, text: str, style: ParagraphStyle) -> None:
         super().__init__()
         self.text = text
-        self.style = style.clone(style.name + "_rtl", alignment=_MIRRORED[style.alignment], shaping=1)
+        self.style = _rtl_style(style)
         self._inner: Paragraph | None = None
         self._width: float | None = None
 
     def _paragraph(self, width: float) -> Paragraph:
         if self._inner is None or self._width != width:
-            lines = _isolates_per_line(
-                _break_lines(self.text, self.style.fontName, self.style.fontSize, width * RTL_SAFETY))
-            self._inner = Paragraph("<br/>".join(escape(visual_words(line)) for line in lines), self.style)
+            key = (self.text, width, self.style)
+            inner = _RTL_LAID_OUT.get(key)
+            if inner is None:
+                lines = _isolates_per_line(
+                    _break_lines(self.text, self.style.fontName, self.style.fontSize, width * RTL_SAFETY))
+                inner = _Paragraph("<br/>".join(escape(visual_words(line)) for line in lines), self.style)
+                if len(_RTL_LAID_OUT) >= _RTL_LAID_OUT_MAX:
+                    _RTL_LAID_OUT.clear()
+                _RTL_LAID_OUT[key] = inner
+            self._inner = inner
             self._width = width
         return self._inner
 

@@ -45,6 +45,7 @@ from app.core.handout.layout import (
     NOTICE_TINT,
     TINT,
     QRFlowable,
+    isolate,
     left_to_right,
     para,
     styles,
@@ -161,15 +162,20 @@ def qr_groups(rows: list[tuple[Benefit, BenefitResult]]) -> list[QRGroup]:
 
 
 def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) -> list[Flowable]:
+    """The QR codes side by side, each over its paying body and its benefits; in the
+    tight layout (``QR_SIZE_TIGHT``) with more codes than one row holds, three to a
+    row with the texts beside each code (``_qr_grid``)."""
     groups = qr_groups(rows)
     if not groups:
         return []
     s = styles()
+    if size != QR_SIZE and len(groups) > QR_MAX_PER_ROW:
+        return _qr_title_with(_qr_grid(groups, size))
     cells: list[list[Flowable]] = []
     for group in groups:
         names = ", ".join(b.short_label for b in group.benefits)
         cell: list[Flowable] = [QRFlowable(group.target, size=min(size, FRAME_WIDTH / QR_MAX_PER_ROW - 6)),
-                                para(group.body, s.compact_bold)]
+                                _body_label(group)]
         if group.body != host(group.target) and size == QR_SIZE:  # tight: the table's rows name the site
             cell.append(left_to_right(host(group.target), s.compact))
         cells.append(cell + [left_to_right(names, s.compact_grey)])
@@ -177,11 +183,42 @@ def _qr_strip(rows: list[tuple[Benefit, BenefitResult]], size: float = QR_SIZE) 
     width = FRAME_WIDTH / per_row
     data = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
     data = [row + [[] for _ in range(per_row - len(row))] for row in data]
+    return _qr_title_with(_table(data, [width] * QR_PER_ROW, [("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+
+
+def _body_label(group: QRGroup) -> Flowable:
+    """The paying body over its code; a site's name (mdphenligne.cnsa.fr) left to right."""
+    style = styles().compact_bold
+    return left_to_right(group.body, style) if group.body == host(group.target) else para(group.body, style)
+
+
+def _qr_title_with(codes: Flowable) -> list[Flowable]:
     return [KeepTogether([  # the title never alone at the foot of page 1
         Spacer(1, 2 * mm),
-        para(t("handout.short.qr_title"), s.compact_bold),
-        _table(data, [width] * QR_PER_ROW, [("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+        para(t("handout.short.qr_title"), styles().compact_bold),
+        codes,
     ])]
+
+
+QR_GRID_COLUMNS = 3
+
+
+def _qr_grid(groups: list[QRGroup], size: float) -> Table:
+    """Three codes to a row, the paying body and its benefits to the side of each code
+    (reading side): a row is as tall as a code, where codes over their texts took
+    two rows of texts more."""
+    s = styles()
+    width = FRAME_WIDTH / QR_GRID_COLUMNS
+    cells: list[Table] = []
+    for group in groups:
+        names = ", ".join(b.short_label for b in group.benefits)
+        text = [_body_label(group), left_to_right(names, s.compact_grey)]
+        cells.append(_table([[QRFlowable(group.target, size=size), text]], [size + 2 * mm, width - size - 2 * mm],
+                            [("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    data: list[list[Any]] = [list(cells[i:i + QR_GRID_COLUMNS]) for i in range(0, len(cells), QR_GRID_COLUMNS)]
+    data = [row + [""] * (QR_GRID_COLUMNS - len(row)) for row in data]
+    return _table(data, [width] * QR_GRID_COLUMNS, [("LEFTPADDING", (0, 0), (-1, -1), 0)])
 
 
 # --------------------------------------------------------------------------- page 1
@@ -235,7 +272,11 @@ def _benefits_table(context: Context, tight: bool = False) -> list[Flowable]:
             how,
         ])
     # « 1 234,50 € par mois » on one line; a wider name column when a translation follows it
-    shares = (0.31, 0.25, 0.13, 0.31) if current_language() == "fr" else (0.37, 0.24, 0.12, 0.27)
+    # (tight: a wider name column; « 1 234,50 € par mois » still on one line in French)
+    if tight:
+        shares = (0.36, 0.25, 0.13, 0.26) if current_language() == "fr" else (0.40, 0.24, 0.12, 0.24)
+    else:
+        shares = (0.31, 0.25, 0.13, 0.31) if current_language() == "fr" else (0.37, 0.24, 0.12, 0.27)
     widths = [FRAME_WIDTH * w for w in shares]
     table = _table(data, widths, [
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
@@ -415,7 +456,7 @@ def _conditions_elsewhere(context: Context) -> list[Flowable]:
     s = styles()
     names = ", ".join(b.short_label for b in rows)
     return [para(t("handout.block.conditions"), s.compact_h1),
-            para(t("handout.short.conditions_elsewhere", names=names), s.compact)]
+            para(t("handout.short.conditions_elsewhere", names=isolate(names)), s.compact)]
 
 
 def short_story(context: Context) -> list[Flowable]:
