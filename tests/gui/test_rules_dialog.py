@@ -94,7 +94,7 @@ def test_import_success_restarts_engine_then_rollback(qtbot: Any, gui_app: Any, 
         return imported
 
     monkeypatch.setattr(rules_pack, "import_pack", fake_import)
-    monkeypatch.setattr(rules_pack, "active_rules_info", lambda: imported)
+    monkeypatch.setattr(rules_folder, "active_rules_info", lambda: imported)
     dialog.import_file(tmp_path / "pack.zip")
     qtbot.waitUntil(lambda: dialog.status.text() == t("gui_rules.import.done", version="2099.1.1"), timeout=15000)
     assert calls == [tmp_path / "pack.zip"]
@@ -188,7 +188,7 @@ def test_signer_shown_and_older_pack_asks_before_going_back(qtbot: Any, gui_app:
     assert "plus ancien" in dialog.status.text()
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(rules_pack, "active_rules_info", lambda: imported)
+    monkeypatch.setattr(rules_folder, "active_rules_info", lambda: imported)
     dialog.import_file(tmp_path / "old.zip")
     qtbot.waitUntil(lambda: dialog.status.text() == t("gui_rules.import.done", version="2026.1.0"), timeout=15000)
     assert calls == [False, False, True] and window.restarts == 1
