@@ -294,10 +294,11 @@ def test_runs_the_example_to_the_end_with_the_workbook_figures_and_stays_respons
 
     # The GUI thread kept running its event loop all along: a 50 ms timer ticked through
     # the run (measured here: gaps of 0.2 s at most; 2 s leaves room for a loaded machine,
-    # a run on the GUI thread would leave one gap of the whole run, 15 s or more).
+    # a run on the GUI thread would leave one gap of the whole run, 4 s or more since the faster
+    # start of issue 16; the run must last longer than the 2 s gap bound for the check to mean anything).
     run_time = time.monotonic() - started
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    assert run_time > 5 and len(ticks) > run_time / 0.05 / 4 and max(gaps) < 2.0, (run_time, len(ticks), max(gaps))
+    assert run_time > 3 and len(ticks) > run_time / 0.05 / 4 and max(gaps) < 2.0, (run_time, len(ticks), max(gaps))
     # Progress arrived on the main thread, with the counts of the file.
     assert seen and all(on_main for _item, on_main in seen)
     computing = [item for item, _ in seen if item.phase == "computing"]
