@@ -403,7 +403,7 @@ def amount_text(result: Any, benefit: Any) -> str:
         return t("cli.answer_yes") if result.status == "eligible" else t("cli.answer_no")
     from app.core.benefits.results import paid_note
 
-    key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
+    key = f"results.amount_{result.amount_period}"
     if benefit.value == "contribution":
         return t("results.contribution_month", amount=formats.euros(result.amount))
     text = t(key, amount=formats.euros(result.amount))
@@ -412,7 +412,7 @@ def amount_text(result: Any, benefit: Any) -> str:
 
 
 def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
-    from app.core.openfisca.staleness import note_text
+    from app.core.openfisca.staleness import short_notes
 
     stale = [(item, p) for item in result.benefits for p in item.stale_parameters]
     title = t(
@@ -425,6 +425,7 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     rows = [(t("cli.col_benefit"), t("cli.col_amount"), t("cli.col_status"), t("cli.col_payer"))]
     from app.core.benefits.local_aids import is_outside_territory
 
+    to_request = {b.benefit_id for b in result.not_claimed()}
     for item in result.benefits:
         if is_outside_territory(item):
             continue  # a local aid of another territory
@@ -432,7 +433,7 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
         status = t(f"status.{item.status.value}")
         if item.already_received:  # also when not found eligible: the agent sees the mismatch
             status += " · " + t("results.already_received")
-        elif item.claim == "automatic" or (item.not_claimed and benefit.counts_in_total):
+        elif item.claim == "automatic" or item.benefit_id in to_request:
             status += " · " + item.claim.label  # « Versée automatiquement », « Non demandée »
         rows.append((benefit.label, amount_text(item, benefit), status, benefit.paying_body.short))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -454,9 +455,9 @@ def result_table(result: Any, catalogue: Any, household: Any | None) -> str:
     if stale:
         lines.append("")
         lines.append(t("staleness.title"))
-        for item in result.benefits:
-            for parameter in item.stale_parameters:
-                lines.append(f"  - {catalogue.get(item.benefit_id).short_label} : {note_text(parameter)}.")
+        for item in result.benefits:  # a scale read whole (the HLM ceilings) in a few lines
+            for note in short_notes(item.stale_parameters):
+                lines.append(f"  - {catalogue.get(item.benefit_id).short_label} : {note}.")
     if result.assumptions:
         lines.append("")
         lines.append(t("cli.assumptions"))

@@ -87,6 +87,18 @@ def worker(path_name: str, month: str, repeat: int) -> dict:
                 population = simulation.populations[benefit.entity]
                 row = list(population.ids).index(first)
                 values[benefit.id] = round(float(array[row]), 2)
+        # The prime à la naissance, as Guichet computes it (docs/rules.md): on the household with
+        # its expected child, at the month it is paid, also on the standard path.
+        from app.core.compute.engine import BIRTH_GRANT_VARIABLE
+        from app.core.model.birth import birth_grant_case
+
+        case = birth_grant_case(households[index], month)
+        if case is not None:
+            grant = engine.situation(case.household, case.month)
+            birth = SimulationBuilder().build_from_entities(engine.tbs, json.loads(json.dumps(grant.data)))
+            benefit = next(b for b in engine.catalogue if b.variable == BIRTH_GRANT_VARIABLE)
+            row = list(birth.populations["famille"].ids).index(grant.famille_id)
+            values[benefit.id] = round(float(birth.calculate(benefit.variable, case.month)[row]), 2)
         return values
 
     def ours(index: int) -> dict:

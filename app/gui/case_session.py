@@ -307,9 +307,11 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
     from app.core.model.household import (
         Activity,
         CoupleStatus,
+        EventKind,
         Household,
         Housing,
         HousingStatus,
+        LifeEvent,
         Person,
         Resource,
         ResourceKind,
@@ -353,14 +355,26 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
             taxable_income_n2=number(p.get("taxable_income_n2")),
             ass_work_history=bool(p.get("ass_work_history")),
         ))
-    h = raw.get("housing") or {}
-    housing = Housing(
-        status=HousingStatus(h.get("status") or HousingStatus.HEBERGE),
-        rent=number(h.get("rent")) or 0.0,
-        charges=number(h.get("charges")) or 0.0,
-        conventionne=bool(h.get("conventionne")),
-        commune_insee=str(h.get("commune_insee") or ""),
-        postal_code=str(h.get("postal_code") or ""),
+    def housing_of(h: dict[str, Any]) -> Housing:
+        return Housing(
+            status=HousingStatus(h.get("status") or HousingStatus.HEBERGE),
+            rent=number(h.get("rent")) or 0.0,
+            charges=number(h.get("charges")) or 0.0,
+            conventionne=bool(h.get("conventionne")),
+            commune_insee=str(h.get("commune_insee") or ""),
+            postal_code=str(h.get("postal_code") or ""),
+        )
+
+    housing = housing_of(raw.get("housing") or {})
+    events = tuple(
+        LifeEvent(
+            EventKind(e["kind"]), str(e.get("month") or "2000-01"), person=str(e.get("person") or ""),
+            activity_before=Activity(e["activity_before"]) if e.get("activity_before") else None,
+            salary_before=number(e.get("salary_before")) or 0.0,
+            unemployment_before=number(e.get("unemployment_before")) or 0.0,
+            housing_before=housing_of(e["housing_before"]) if isinstance(e.get("housing_before"), dict) else None,
+        )
+        for e in raw.get("events") or []
     )
     household = Household(
         persons=tuple(persons),
@@ -370,6 +384,7 @@ def read_draft(data: dict[str, Any]) -> tuple[Any, str | None, dict[str, str]]:
         benefits_received=tuple(str(b) for b in raw.get("benefits_received") or []),
         reference=str(raw.get("reference") or ""),
         separation_date=day(raw.get("separation_date")),
+        events=events,
     )
     month = case.get("month")
     texts = {str(k): str(v) for k, v in (data.get("texts") or {}).items()}

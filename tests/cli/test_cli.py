@@ -212,7 +212,13 @@ def test_stale_ceiling_is_said_beside_the_benefit(capsys: pytest.CaptureFixture[
         "  - CSS avec participation : plafond annuel de ressources pour une personne seule de la couverture "
         "maladie universelle (CMU) du 01/04/2024 : le montant peut différer."
     ) in out.splitlines()
+    # The social-housing ceilings are read as a whole scale (one leaf per category and region):
+    # three of them in the text, then how many more; every one in the JSON.
+    hlm = [line for line in out.splitlines() if line.startswith("  - Logement social (HLM) : ")]
+    assert len(hlm) == 4 and hlm[-1].startswith("  - Logement social (HLM) : et ")
     code, out, _err = run(capsys, "simulate", str(path), "--format", "json")
+    listed = next(b for b in json.loads(out)["benefits"] if b["benefit_id"] == "logement_social")["stale_parameters"]
+    assert len(listed) == 3 + int(hlm[-1].split(" et ")[1].split()[0])
     css = next(b for b in json.loads(out)["benefits"] if b["benefit_id"] == "css_participation")
     assert [p["since"] for p in css["stale_parameters"]] == ["2024-04-01"]
     assert css["stale_parameters"][0]["text"].endswith("du 01/04/2024 : le montant peut différer")

@@ -40,7 +40,7 @@ from app.core.benefits.catalogue import load_catalogue as _load_catalogue
 from app.core.model.household import Activity, CoupleStatus, HousingStatus, ResourceKind, Role, Schooling
 from app.core.base.i18n import t
 from app.core.base.paths import install_root
-from app.core.model.validation import shown
+from app.core.model.validation import field_label, shown
 
 ROOT = install_root()
 EXAMPLE = ROOT / "examples" / "batch" / "exemple.csv"
@@ -128,7 +128,7 @@ def parse_row(row: dict[str, Any]) -> Any:
 
 def amount_header(benefit_id: str) -> str:
     benefit = load_catalogue().get(benefit_id)
-    unit = t("batch.unit.month") if benefit.amount_period == "month" else t("batch.unit.year")
+    unit = t(f"batch.unit.{benefit.amount_period}")
     key = "batch.column.contribution" if benefit.value == "contribution" else "batch.column.amount"
     return t(key, benefit=benefit.short_label, unit=unit)
 
@@ -198,6 +198,34 @@ def test_separation_and_due_date_columns() -> None:
     assert [(column, "cette date n'existe pas" in message) for column, message in wrong.problems] == [("date_separation", True)]
 
 
+def test_life_event_columns() -> None:
+    """An adult's job change, a move and a couple formed (case format 3's ``events``)."""
+    from app.core.model.household import Activity, EventKind, Housing, HousingStatus, LifeEvent
+
+    parsed = parse_row({
+        "statut_logement": "locataire_vide", "loyer": "510", "commune_insee": "35238", "mois": "11/2026",
+        "situation_couple": "concubinage",
+        "demandeur_date_naissance": "17/04/1988", "demandeur_activite": "demandeur_emploi_indemnise",
+        "demandeur_chomage_mensuel": "930", "demandeur_changement_emploi": "fin d'emploi",
+        "demandeur_mois_changement_emploi": "08/2026", "demandeur_salaire_net_avant": "1 450",
+        "conjoint_date_naissance": "01/05/1990", "conjoint_activite": "salarie",
+        "mois_demenagement": "03/2026", "statut_logement_avant": "hébergé(e) gratuitement",
+        "mois_mise_en_couple": "03/2026",
+    })
+    assert parsed.problems == []
+    assert parsed.household.events == (
+        LifeEvent(EventKind.JOB_END, "2026-08", person="demandeur", salary_before=1450.0),
+        LifeEvent(EventKind.MOVE, "2026-03", housing_before=Housing(HousingStatus.HEBERGE)),
+        LifeEvent(EventKind.COUPLE_START, "2026-03"),
+    )
+    assert parsed.household.events[0].activity_before_or_default() == Activity.SALARIE
+    wrong = parse_row({"statut_logement": "heberge_gratuitement", "commune_insee": "44109",
+                       "demandeur_date_naissance": "02/06/1995", "demandeur_activite": "inactif",
+                       "demandeur_changement_emploi": "fin", "demandeur_mois_changement_emploi": "2026/08"})
+    assert [column for column, _message in wrong.problems] == [
+        "demandeur_mois_changement_emploi"]  # an event without a readable month is not checked further
+
+
 def test_excel_cells_are_read_as_agents_type_them() -> None:
     parsed = parse_row({
         "commune_insee": 1004.0,  # Excel turned "01004" into a number
@@ -217,7 +245,7 @@ def test_excel_cells_are_read_as_agents_type_them() -> None:
          t("problem.required", field="Personne 1, date de naissance")),
         ({"loyer": "-50"}, "loyer", t("problem.negative", field="Logement, loyer")),
         ({"loyer": "cinq cents"}, "loyer", t("problem.not_a_number", field="Logement, loyer", value="cinq cents")),
-        ({"commune_insee": "99999"}, "commune_insee", t("problem.unknown_commune", value="99999")),
+        ({"commune_insee": "99999"}, "commune_insee", t("problem.unknown_commune", field=field_label("housing.commune_insee"), value="99999")),
         ({"demandeur_enceinte": "peut-être"}, "demandeur_enceinte",
          t("problem.not_a_bool", field="Personne 1, grossesse", value="peut-être")),
         ({"demandeur_salaire_net_mensuel": "80000"}, "demandeur_salaire_net_mensuel",

@@ -44,10 +44,8 @@ from app.core.handout.citizen import (
 )
 from app.core.handout.build import build_agent_copy, build_handout
 from app.core.handout.examples import CREATED, MONTH, SERVICE_POINT, eight_persons, single_person
+from app.core.base.pdf_fonts import FONT, FONT_BOLD, FONT_ITALIC
 from app.core.handout.layout import (
-    FONT,
-    FONT_BOLD,
-    FONT_ITALIC,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
@@ -545,7 +543,8 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, max_pages", [("one", 8), ("eight", 14)])
+# eight: 15 pages since the one-off aids say « versés une fois » (the permit aid's block no longer fits page 8)
+@pytest.mark.parametrize("name, max_pages", [("one", 8), ("eight", 15)])
 def test_real_households_lay_out_cleanly(
     real_results: dict[str, tuple[Any, SimulationResult]], catalogue: Catalogue, name: str, max_pages: int
 ) -> None:

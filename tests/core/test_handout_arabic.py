@@ -2,7 +2,7 @@
 order (copy and paste, search, screen readers), and the glyphs drawn are joined.
 
 The PDF draws each line in visual order, as every PDF does; its fonts' ToUnicode maps
-give each shaped glyph the letters it stands for (``handout_layout._LogicalTextFont``),
+give each shaped glyph the letters it stands for (``base/pdf_fonts._LogicalTextFont``),
 and text extractors put right-to-left runs back in logical order. Checked with two
 independent extractors: pypdf and poppler's pdftotext. The shaping is checked on a
 render (pdftoppm) against a reference render looked at by a person.
@@ -26,7 +26,8 @@ from reportlab.pdfgen.canvas import Canvas
 from app.core.benefits.catalogue import Catalogue, load_catalogue
 from app.core.handout.build import build_handout
 from app.core.handout.examples import SERVICE_POINT, eight_persons
-from app.core.handout.layout import building, logical_text, para, styles
+from app.core.base.pdf_fonts import logical_text
+from app.core.handout.layout import building, para, styles
 from app.core.base.i18n import language, t
 
 from test_handout_short import OPTIONS, family  # noqa: E402 - the same hand-made result
@@ -141,3 +142,14 @@ def test_arabic_glyphs_are_joined_as_in_the_reference_render(tmp_path: Path) -> 
 def test_the_reference_sentence_is_typed_letters() -> None:
     assert unicodedata.normalize("NFC", PHRASE_WITH_MARKS) == PHRASE_WITH_MARKS
     assert not any(PRESENTATION_FORMS[0] <= c <= PRESENTATION_FORMS[1] for c in PHRASE_WITH_MARKS)
+
+
+def test_every_pdf_registers_the_fonts_in_one_place() -> None:
+    """reportlab keeps the first font object registered for a TrueType face: the screening
+    report once registered DejaVu Sans as a plain TTFont first, and the Arabic handout printed
+    after it in the same process was copied as presentation forms. One module registers."""
+    from app.core.base.paths import install_root
+
+    writers = sorted(str(path.relative_to(install_root())) for path in (install_root() / "app").rglob("*.py")
+                     if "registerFont(" in path.read_text(encoding="utf-8"))
+    assert writers == ["app/core/base/pdf_fonts.py"]

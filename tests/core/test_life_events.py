@@ -31,7 +31,7 @@ def _example() -> Household:
 # ----------------------------------------------------------------- case format
 
 
-def test_format_1_files_are_still_read_and_new_files_are_format_2() -> None:
+def test_format_1_files_are_still_read_and_new_files_are_the_current_format() -> None:
     old = json.loads((ROOT / "examples" / "09-jeune-femme-enceinte-toulouse.json").read_text(encoding="utf-8"))
     assert old["version"] == 1
     household, month = case_from_dict(old, today=TODAY)
@@ -39,7 +39,7 @@ def test_format_1_files_are_still_read_and_new_files_are_format_2() -> None:
     assert all(p.pregnancy_due_date is None for p in household.persons)
     assert household.persons[0].pregnant
     written = case_to_dict(household, month)
-    assert written["version"] == VERSION == 2
+    assert written["version"] == VERSION == 3  # version 3: life events (test_life_event_changes.py)
     assert "separation_date" not in written["household"]
 
 

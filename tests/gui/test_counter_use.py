@@ -393,3 +393,26 @@ def test_an_unknown_postal_code_and_a_day_that_does_not_exist_are_named(idle_win
     person = win.editor.forms[0]
     type_text(person.birth_date, "31022026")  # tidied to 31/02/2026: the format is right
     qtbot.waitUntil(lambda: "n'existe pas" in person.boxes["birth_date"].error.text(), timeout=5000)
+
+
+@pytest.mark.slow
+def test_the_prime_a_la_naissance_is_to_request_with_its_month(window: Any, qtbot: Any, core_engine: Any) -> None:
+    """Example 17 (expected birth 20/01/2027): the prime is in the benefits to request, with
+    the month it is paid, and the one-off sum is said apart from the monthly amounts."""
+    from app.gui.models.results_model import NOT_CLAIMED_COLOR, STATUS
+
+    path = ROOT / "examples" / "17-couple-attend-un-enfant-toulouse.json"
+    win = window
+    open_example(win, qtbot, path)
+    household, month = load_case(path)
+    core = core_engine.compute(household, month)
+    grant = core.get("paje_naissance")
+    assert grant.amount > 0 and grant.paid_in == "2026-11"  # the amount itself: tests/core/test_birth_grant.py
+    model = win.results.model
+    brush = model.data(model.index(model.row_of("paje_naissance"), STATUS), Qt.ItemDataRole.BackgroundRole)
+    assert brush is not None and brush.color() == NOT_CLAIMED_COLOR
+    win.results.select_benefit("paje_naissance")
+    assert "versé en novembre 2026" in win.results.detail.toPlainText()
+    monthly = core.get("prime_activite").amount + core.get("aide_logement").amount
+    assert t("gui.results.not_claimed_summary_once", count=3, amount=formats.euros(monthly),
+             once=formats.euros(grant.amount)) in win.results.not_claimed.text()

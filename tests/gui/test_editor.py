@@ -393,3 +393,46 @@ def test_separation_and_due_date_fields_show_only_where_they_apply(idle_window: 
         "Date de la séparation ou du décès du conjoint : « 31/02/2026 » : cette date n'existe pas (le jour ne va pas avec le mois)."
     )
     assert editor.separation_date.text() == "31/02/2026"  # what was typed stays
+
+
+def test_recent_changes_are_stated_in_the_editor(idle_window: Any, qtbot: Any) -> None:
+    """« Changements récents »: hidden until ticked; a job that ended (with its month and the
+    salary before), a move; the couple's row only for a couple; a bad month is named next to
+    its field and kept as typed."""
+    from app.core.model.household import Activity, CoupleStatus, EventKind, Housing, HousingStatus, LifeEvent
+
+    editor = idle_window.editor
+    events = editor.events
+    job = events.jobs[0]
+    assert not events.body.isVisibleTo(idle_window)
+    events.enabled.setChecked(True)
+    assert job.isVisibleTo(idle_window) and not events.jobs[1].isVisibleTo(idle_window)  # no conjoint
+    assert not events.coupled.isVisibleTo(idle_window)  # alone
+    assert not job.boxes["month"].isVisibleTo(idle_window)
+    choose(job.kind, t("gui.events.job_end"))
+    assert job.boxes["month"].isVisibleTo(idle_window)
+    choose(editor.forms[0].activity, t("choice.activity.demandeur_emploi_non_indemnise"))
+    type_text(job.month, "08/2026")
+    type_text(job.salary, "1 450")
+    events.moved.setChecked(True)
+    type_text(events.move_month, "03/2026")
+    choose(events.move_status, t("choice.housing.heberge_gratuitement"))
+    collected = editor.collect(today=dt.date(2026, 11, 29))
+    person_id = editor.forms[0].person_id
+    assert collected.household.events == (
+        LifeEvent(EventKind.JOB_END, "2026-08", person=person_id, activity_before=Activity.SALARIE, salary_before=1450.0),
+        LifeEvent(EventKind.MOVE, "2026-03", housing_before=Housing(status=HousingStatus.HEBERGE)),
+    )
+    assert not [p for p in collected.problems if p.field.startswith("events")]
+
+    type_text(job.month, "13/2026", clear=True)
+    problems = {p.field: p.message for p in editor.collect(today=dt.date(2026, 11, 29)).problems}
+    assert problems["events.0.month"] == (
+        "Changement 1 (fin d'emploi), mois du changement : « 13/2026 » n'est pas un mois (format attendu : 2026-11)."
+    )
+    editor.show_problems(tuple(editor.collect(today=dt.date(2026, 11, 29)).problems))
+    assert job.boxes["month"].message.startswith("Changement 1 (fin d'emploi), mois du changement")
+    assert job.month.text() == "13/2026"  # what was typed stays
+
+    editor.couple.set_value(CoupleStatus.CONCUBIN)
+    assert events.coupled.isVisibleTo(idle_window)

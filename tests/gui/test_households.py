@@ -41,7 +41,7 @@ pytestmark = pytest.mark.slow
 def expected_amount(benefit: Any, item: Any) -> str:
     """The amount text for a core result, written from the translation keys."""
     if item.status.value == "to_check" and item.amount > 0 and benefit.value == "amount":
-        key_name = "gui.results.up_to_year" if item.amount_period == "year" else "gui.results.up_to_month"
+        key_name = f"gui.results.up_to_{item.amount_period}"
         return t(key_name, amount=formats.euros(item.amount))
     if item.status.value != "eligible":
         return "—"
@@ -49,7 +49,7 @@ def expected_amount(benefit: Any, item: Any) -> str:
         return t("gui.results.boolean_yes")
     if benefit.value == "contribution":
         return t("gui.results.contribution", amount=formats.euros(item.amount))
-    key_name = "gui.results.amount_year" if item.amount_period == "year" else "gui.results.amount_month"
+    key_name = f"gui.results.amount_{item.amount_period}"
     return t(key_name, amount=formats.euros(item.amount))
 
 

@@ -31,7 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.model.household import Activity, CoupleStatus, Household, HousingStatus, ResourceKind, Schooling
+from app.core.model.household import (
+    Activity,
+    BacMention,
+    ChildcareMode,
+    CoupleStatus,
+    Establishment,
+    Household,
+    HousingStatus,
+    OfferKind,
+    ResourceKind,
+    Schooling,
+    StudyYear,
+)
 from app.core.base.i18n import t
 from app.core.model.periods import parse_month
 from app.core.model.validation import MAX_REFERENCE, InvalidHousehold, shown
@@ -51,6 +63,9 @@ HOUSEHOLD_COLUMNS = (
     "epargne",
     "aides_percues",
     "date_separation",
+    "mode_garde",
+    "demande_asile",
+    "asile_heberge",
 )
 ADULTS = (("demandeur", "demandeur"), ("conjoint", "conjoint"))  # (column prefix, role)
 # Column suffix of an adult -> the case-format field it fills.
@@ -73,13 +88,50 @@ ADULT_FIELDS: tuple[tuple[str, str], ...] = (
     ("enceinte", "pregnant"),
     ("date_prevue_accouchement", "pregnancy_due_date"),
     ("ass_5_ans_travail", "ass_work_history"),
+    ("alternance", "apprentice"),
+    # version 3: higher education (bourse sur critères sociaux, aide au mérite)
+    ("etudes_annee", "studies:study_year"),
+    ("etudes_etablissement", "studies:establishment"),
+    ("etudes_distance_domicile_familial_km", "studies:family_distance_km"),
+    ("etudes_revenu_brut_global_parents_n2", "studies:parents_income_n2"),
+    ("etudes_mention_bac", "studies:bac_mention"),
+    # version 3: a job seeker's job or training to come (AGEPI, aide à la mobilité)
+    ("emploi_a_venir_contrat", "job_offer:contract"),
+    ("emploi_a_venir_debut", "job_offer:start_date"),
+    ("emploi_a_venir_duree_mois", "job_offer:duration_months"),
+    ("emploi_a_venir_heures_formation", "job_offer:training_hours"),
+    ("emploi_a_venir_heures_semaine", "job_offer:weekly_hours"),
+    ("emploi_a_venir_distance_km", "job_offer:distance_km"),
+    ("emploi_a_venir_trajet_aller_retour_minutes", "job_offer:trip_minutes"),
+    ("emploi_a_venir_allers_retours", "job_offer:round_trips"),
 )
-CHILDREN_COLUMNS = ("enfants_dates_naissance", "enfants_scolarite", "enfants_taux_incapacite")
+# Choice keys of the nested fields read from a row (casefile.CHOICE_KEYS' names).
+NESTED_CHOICES = {"study_year": "study_year", "establishment": "establishment", "bac_mention": "bac_mention",
+                  "contract": "offer_kind"}
+CHILDREN_COLUMNS = ("enfants_dates_naissance", "enfants_scolarite", "enfants_taux_incapacite", "enfants_dates_adoption")
+# A child of enfants_dates_adoption not adopted: an empty item (« ;15/10/2026 ») or one of these.
+NOT_ADOPTED = ("", "non", "-", "0")
+# Life events (case format 3): an adult's job change, a move, a couple formed; each column
+# suffix or column -> the event field it fills.
+ADULT_EVENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("changement_emploi", "kind"),
+    ("mois_changement_emploi", "month"),
+    ("salaire_net_avant", "salary_before"),
+    ("chomage_avant", "unemployment_before"),
+    ("activite_avant", "activity_before"),
+)
+EVENT_COLUMNS = ("mois_demenagement", "statut_logement_avant", "loyer_avant", "mois_mise_en_couple")
 TEMPLATE_COLUMNS: tuple[str, ...] = (
     HOUSEHOLD_COLUMNS
     + tuple(f"{prefix}_{suffix}" for prefix, _role in ADULTS for suffix, _field in ADULT_FIELDS)
     + CHILDREN_COLUMNS
+    + tuple(f"{prefix}_{suffix}" for prefix, _role in ADULTS for suffix, _field in ADULT_EVENT_FIELDS)
+    + EVENT_COLUMNS
 )
+# How a job change is written in a cell (compared normalised), besides the case format's ids.
+JOB_CHANGES = {"fin": "job_end", "fin_emploi": "job_end", "fin_d_emploi": "job_end", "emploi_termine": "job_end",
+               "debut": "job_start", "reprise": "job_start", "reprise_emploi": "job_start",
+               "reprise_d_emploi": "job_start", "emploi_commence": "job_start"}
 REQUIRED_COLUMNS = ("demandeur_date_naissance", "statut_logement")
 LIST_SEPARATORS = re.compile(r"\s*[;|]\s*")
 # The yes/no values accepted (docs/batch.md), compared without case, accents or spaces
@@ -357,6 +409,8 @@ def _choices() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for key, enum in (
         ("activity", Activity), ("couple", CoupleStatus), ("housing", HousingStatus), ("schooling", Schooling),
+        ("childcare", ChildcareMode), ("study_year", StudyYear), ("establishment", Establishment),
+        ("bac_mention", BacMention), ("offer_kind", OfferKind),
     ):
         table: dict[str, str] = {}
         for item in enum:
@@ -451,6 +505,15 @@ def _split(value: Any) -> list[str]:
     return [part for part in LIST_SEPARATORS.split(str(value).strip()) if part]
 
 
+def _split_keeping_empty(value: Any) -> list[str]:
+    """A list cell whose items follow the children one by one: an empty item stays."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if isinstance(value, (dt.date, dt.datetime)):
+        return [_date(value)]
+    return LIST_SEPARATORS.split(str(value).strip())
+
+
 def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[str, Any], str | None, dict[str, str], list[tuple[str, str]]]:
     """A template row -> (case-format household, month, field path -> column, problems
     found before the case reader: bad month, list lengths)."""
@@ -484,6 +547,19 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
                     columns[f"{base}.resources.{len(person['resources'])}"] = column
                     person["resources"].append({"kind": target.split(":", 1)[1], "stable": _number(value)})
                 continue
+            if ":" in target:  # a field of the person's studies or job to come
+                group, name = target.split(":", 1)
+                columns[f"{base}.{group}.{name}"] = column
+                columns.setdefault(f"{base}.{group}", column)
+                if value is not None:
+                    nested = person.setdefault(group, {})
+                    if name in NESTED_CHOICES:
+                        nested[name] = _choice(value, NESTED_CHOICES[name])
+                    elif name == "start_date":
+                        nested[name] = _date(value)
+                    else:
+                        nested[name] = _number(value)
+                continue
             columns[f"{base}.{target}"] = column
             if target == "birth_date":
                 person[target] = _date(value)
@@ -493,7 +569,7 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
             elif target == "activity":
                 if value is not None:
                     person[target] = _choice(value, "activity")
-            elif target in ("pregnant", "ass_work_history"):
+            elif target in ("pregnant", "ass_work_history", "apprentice"):
                 person[target] = _boolean(value)
             elif value is not None:
                 person[target] = _number(value)
@@ -502,7 +578,9 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
     births = _split(get("enfants_dates_naissance"))
     schooling = _split(get("enfants_scolarite"))
     rates = _split(get("enfants_taux_incapacite"))
-    for column, items in (("enfants_scolarite", schooling), ("enfants_taux_incapacite", rates)):
+    adoptions = _split_keeping_empty(get("enfants_dates_adoption"))
+    for column, items in (("enfants_scolarite", schooling), ("enfants_taux_incapacite", rates),
+                          ("enfants_dates_adoption", adoptions)):
         if items and len(items) != len(births):
             problems.append((column, t("batch.row.list_length", column=column, count=len(items), children=len(births))))
     for j, birth in enumerate(births):
@@ -510,11 +588,14 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
         columns[base] = "enfants_dates_naissance"
         columns[f"{base}.schooling"] = "enfants_scolarite"
         columns[f"{base}.disability_rate"] = "enfants_taux_incapacite"
+        columns[f"{base}.adoption_date"] = "enfants_dates_adoption"
         child: dict[str, Any] = {"id": f"enfant_{j + 1}", "role": "enfant", "birth_date": birth, "resources": []}
         if j < len(schooling):
             child["schooling"] = _choice(schooling[j], "schooling")
         if j < len(rates) and normalise(rates[j]) not in ("", "0"):
             child["disability_rate"] = rates[j]
+        if j < len(adoptions) and normalise(adoptions[j]) not in NOT_ADOPTED:
+            child["adoption_date"] = adoptions[j]
         persons.append(child)
 
     commune = _code(get("commune_insee"))
@@ -543,14 +624,70 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
     }
     if get("date_separation") is not None:
         household["separation_date"] = _date(get("date_separation"))
+    if get("mode_garde") is not None:
+        household["childcare"] = _choice(get("mode_garde"), "childcare")
+    household["asylum_seeker"] = _boolean(get("demande_asile"))
+    household["asylum_housed"] = _boolean(get("asile_heberge"))
+    events = _row_events(get, [p["id"] for p in persons], columns)
+    if events:
+        household["events"] = events
     columns.update({
         "couple": "situation_couple", "housing.status": "statut_logement", "housing.rent": "loyer",
         "housing.charges": "charges", "housing.conventionne": "logement_conventionne",
         "housing.commune_insee": "commune_insee", "housing.postal_code": "code_postal",
         "savings": "epargne", "benefits_received": "aides_percues", "persons": "",
-        "separation_date": "date_separation",
+        "separation_date": "date_separation", "childcare": "mode_garde", "asylum_seeker": "demande_asile",
+        "asylum_housed": "asile_heberge",
     })
     return household, month, columns, problems
+
+
+def _row_events(get: Any, adults: list[str], columns: dict[str, str]) -> list[dict[str, Any]]:
+    """The case format's ``events`` of a row (an adult's job change, a move, a couple
+    formed), noting which column each field came from."""
+    events: list[dict[str, Any]] = []
+
+    def add(event: dict[str, Any], by_field: dict[str, str]) -> None:
+        base = f"events.{len(events)}"
+        columns[base] = next(iter(by_field.values()))
+        columns.update({f"{base}.{name}": column for name, column in by_field.items()})
+        events.append(event)
+
+    for prefix in adults:
+        if get(f"{prefix}_changement_emploi") is None:
+            continue
+        by_field = {name: f"{prefix}_{suffix}" for suffix, name in ADULT_EVENT_FIELDS}
+        kind = str(get(by_field["kind"]))
+        event: dict[str, Any] = {"kind": JOB_CHANGES.get(normalise(kind), kind), "person": prefix,
+                                 "month": _month_text(get(by_field["month"]))}
+        for name in ("salary_before", "unemployment_before"):
+            if get(by_field[name]) is not None:
+                event[name] = _number(get(by_field[name]))
+        if get(by_field["activity_before"]) is not None:
+            event["activity_before"] = _choice(get(by_field["activity_before"]), "activity")
+        by_field["person"] = by_field["kind"]
+        add(event, by_field)
+    if get("mois_demenagement") is not None:
+        move: dict[str, Any] = {"kind": "move", "month": _month_text(get("mois_demenagement"))}
+        if get("statut_logement_avant") is not None:
+            move["housing_before"] = {"status": _choice(get("statut_logement_avant"), "housing"),
+                                      "rent": _number(get("loyer_avant"))}
+        add(move, {"kind": "mois_demenagement", "month": "mois_demenagement",
+                   "housing_before": "statut_logement_avant", "housing_before.status": "statut_logement_avant",
+                   "housing_before.rent": "loyer_avant"})
+    if get("mois_mise_en_couple") is not None:
+        add({"kind": "couple_start", "month": _month_text(get("mois_mise_en_couple"))},
+            {"kind": "mois_mise_en_couple", "month": "mois_mise_en_couple"})
+    return events
+
+
+def _month_text(value: Any) -> Any:
+    """``08/2026`` (or a spreadsheet date) as ``2026-08``; anything else as given (the case
+    reader says it is not a month); absent: None (the case reader says it is required)."""
+    try:
+        return _month(value)
+    except ValueError:
+        return str(value)
 
 
 def _commune_from_postal_code(postal_code: str) -> tuple[str, str | None]:

@@ -15,30 +15,19 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.core.base import formats
 from app.core.base.files import atomic_path
 from app.core.base.i18n import t
-from app.core.base.paths import resources_dir
+from app.core.base.pdf_fonts import FONT, FONT_BOLD, register_fonts
 
 if TYPE_CHECKING:
     from app.core.batch.summary import Summary
 
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
 ACCENT = colors.HexColor("#1f4e79")
 GREY = colors.HexColor("#555555")
 CHART_BENEFITS = 12  # the chart shows the benefits most often unclaimed, at most this many
-
-
-def _fonts() -> None:
-    registered = pdfmetrics.getRegisteredFontNames()
-    for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
-        if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(resources_dir() / "fonts" / file)))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -110,7 +99,7 @@ def _nice_step(raw: float) -> int:
 
 def write_report(path: Path, summary: Summary) -> None:
     """Write the report; the file appears complete or not at all."""
-    _fonts()
+    register_fonts()
     styles = _styles()
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -635,7 +635,7 @@ def household_headers(catalogue: Catalogue) -> list[str]:
                t("batch.column.likely_count"), t("batch.column.monthly_unclaimed"), t("batch.column.yearly_unclaimed")]
     for benefit in catalogue_entries(catalogue):
         if benefit.value != "boolean":
-            unit = t("batch.unit.month") if benefit.amount_period == "month" else t("batch.unit.year")
+            unit = t(f"batch.unit.{benefit.amount_period}")
             key = "batch.column.contribution" if benefit.value == "contribution" else "batch.column.amount"
             headers.append(t(key, benefit=benefit.short_label, unit=unit))
         headers.append(t("batch.column.flag", benefit=benefit.short_label))

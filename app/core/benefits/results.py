@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.core.base.formats import euros
+from app.core.base.formats import euros, month as month_text
 from app.core.base.i18n import t
 from app.core.openfisca.staleness import StaleParameter
 
@@ -44,8 +44,8 @@ class Claim(StrEnum):
 class BenefitResult:
     benefit_id: str
     status: Status
-    amount: float  # in the benefit's amount_period (per month, or per year)
-    amount_period: str  # "month" | "year"
+    amount: float  # in the benefit's amount_period (per month, per year, or paid once)
+    amount_period: str  # "month" | "year" | "once" (a one-off sum: in neither total)
     beneficiaries: tuple[str, ...] = ()  # person ids, for per-person benefits
     detail: str | None = None  # e.g. "apl" for housing aid
     already_received: bool = False
@@ -58,6 +58,9 @@ class BenefitResult:
     # What the paying body actually pays when ``amount`` is before the 0,5 % CRDS (the
     # catalogue's ``paid``: family benefits, prime d'activité); None otherwise.
     amount_paid: float | None = None
+    # The month a one-off sum is paid when it is not the month computed (YYYY-MM): the prime
+    # à la naissance, paid in the 7th month of pregnancy (model/birth.py).
+    paid_in: str | None = None
 
     @property
     def monthly(self) -> float | None:
@@ -84,10 +87,14 @@ class BenefitResult:
 
 
 def paid_note(result: BenefitResult) -> str | None:
-    """« avant CRDS ; versé : 152,25 € » when the amount shown is before the CRDS."""
-    if result.amount_paid is None:
-        return None
-    return t("results.before_crds", paid=euros(result.amount_paid))
+    """« avant CRDS ; versé : 152,25 € » when the amount shown is before the CRDS, and
+    « versée en janvier 2027 » when a one-off sum is paid another month than the one computed."""
+    notes = []
+    if result.amount_paid is not None:
+        notes.append(t("results.before_crds", paid=euros(result.amount_paid)))
+    if result.paid_in is not None:
+        notes.append(t("results.paid_in", month=month_text(result.paid_in)))
+    return " ; ".join(notes) or None
 
 
 @dataclass(frozen=True)
@@ -130,4 +137,7 @@ class SimulationResult:
         )
 
     def not_claimed(self) -> tuple[BenefitResult, ...]:
-        return tuple(b for b in self.benefits if b.not_claimed and b.benefit_id in self.totals_ids)
+        """The non-recours: benefits to request that are counted in the totals, and one-off
+        sums (prime à la naissance, AGEPI…), which are in no total but are claimed all the same."""
+        return tuple(b for b in self.benefits
+                     if b.not_claimed and (b.benefit_id in self.totals_ids or b.amount_period == "once"))

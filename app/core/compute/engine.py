@@ -38,6 +38,7 @@ from app.core.benefits.benefit import Benefit
 from app.core.benefits.catalogue import Catalogue, load_catalogue
 from app.core.benefits.local_aids import append_local_aids
 from app.core.benefits.results import BenefitResult, SimulationResult, Status
+from app.core.model.birth import BirthGrantCase, birth_grant_case
 from app.core.model.examples import warm_up_household
 from app.core.model.household import Activity, Household, ResourceKind
 from app.core.model.periods import add_months, current_month, first_day, months_range, parse_month
@@ -50,6 +51,20 @@ from app.core.openfisca.situation import RESOURCE_VARIABLES, Situation, build_si
 from app.core.openfisca.staleness import StaleParameter, StalenessChecker, attach, recorder_of, under_plain_tracer
 
 log = logging.getLogger(__name__)
+
+# The prime à la naissance: computed on its own simulation of the household with the
+# expected child, at the month it is paid (model/birth.py).
+BIRTH_GRANT_VARIABLE = "paje_naissance"
+
+
+@dataclass(frozen=True)
+class BirthGrant:
+    """The prime à la naissance's simulation of one household (``Engine.birth_grant``)."""
+
+    case: BirthGrantCase
+    situation: Situation
+    simulation: Any
+    ids: dict[str, list[str]]
 
 
 # --------------------------------------------------------------------------- gates
@@ -429,9 +444,53 @@ class Engine:
                     totals_ids=tuple(b.id for b in self.catalogue if b.counts_in_total),
                 )
             )
+        if households is not None:
+            results = [self._with_birth_grant(h, r, month) for h, r in zip(households, results)]
         if getattr(self.catalogue, "local_aids", ()):  # rules/local: evaluated after OpenFisca
             results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
+
+    def _birth_benefit(self) -> Benefit | None:
+        return next((b for b in self.catalogue if b.variable == BIRTH_GRANT_VARIABLE), None)
+
+    def birth_grant(self, household: Household, month: str) -> BirthGrant | None:
+        """The simulation of the household with its expected child at the month the prime à
+        la naissance is paid, when a pregnancy with its expected date is declared (and the
+        catalogue shows the grant); None otherwise. Only the grant is read from it: every
+        other benefit of the household is computed without the unborn child."""
+        case = birth_grant_case(household, month) if self._birth_benefit() is not None else None
+        if case is None:
+            return None
+        situation = build_situation(case.household, case.month, self.converter(case.month))
+        simulation, ids = build_simulation(self.tbs, [situation.data])
+        return BirthGrant(case, situation, simulation, ids)
+
+    def _with_birth_grant(self, household: Household, result: SimulationResult, month: str) -> SimulationResult:
+        benefit = self._birth_benefit()
+        if benefit is None:
+            return result
+        own = result.get(benefit.id)
+        try:
+            grant = self.birth_grant(household, month)
+            if grant is None:
+                return result
+            with np.errstate(divide="ignore", invalid="ignore"):
+                array = np.asarray(grant.simulation.calculate(benefit.variable, grant.case.month))
+            item = self.benefit_result(
+                benefit, (array, {}), row_positions(grant.ids), 0, grant.situation, household, month
+            )
+            item = dataclasses.replace(item, paid_in=grant.case.month, stale_parameters=own.stale_parameters)
+            warnings = result.warnings
+            if self.month_warnings(grant.case.month) and item.status == Status.ELIGIBLE:
+                warnings += (t("engine.birth_grant_beyond_legislation", month=_fr_month(grant.case.month),
+                               until=self.legislation_until.strftime("%d/%m/%Y")),)
+            result = dataclasses.replace(result, warnings=warnings)
+        except Exception as error:  # noqa: BLE001 - one benefit's failure must not stop the others
+            log.error("computing %s failed: %s", benefit.variable, type(error).__name__, exc_info=True)
+            item = dataclasses.replace(own, status=Status.ERROR, amount=0.0, error=t("engine.benefit_failed"))
+        return dataclasses.replace(
+            result, benefits=tuple(item if b.benefit_id == benefit.id else b for b in result.benefits)
+        )
 
     def _paid_values(self, simulation: Any, month: str) -> dict[str, Any]:
         """Per benefit before CRDS: its net variable's array (computed after the whole

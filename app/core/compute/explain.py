@@ -972,9 +972,19 @@ class Explainer:
         positive = self._positive(value_kind, result)
         if spec.per_person:
             return self._explain_per_person(spec, value_kind, result, base)
-        ev = _Evaluator(self.engine.tbs, self.simulation, self.rows, spec, self.month, cache=self._arrays)
+        ev = self._evaluator(spec, result)
         conditions = [c for c in (_evaluate_condition(ev, cond) for cond in spec.conditions) if c is not None]
         return self._assemble(spec, ev, value_kind, result, base, conditions, positive)
+
+    def _evaluator(self, spec: ExplanationSpec, result: BenefitResult) -> "_Evaluator":
+        """Reads the household's simulation, or, for the prime à la naissance (``paid_in``),
+        the engine's simulation of the household with its expected child at that month."""
+        if result.paid_in is not None:
+            grant = self.engine.birth_grant(self.household, self.month)
+            if grant is not None:
+                rows = _Household(grant.ids, 0, grant.situation, grant.case.household)
+                return _Evaluator(self.engine.tbs, grant.simulation, rows, spec, grant.case.month, cache={})
+        return _Evaluator(self.engine.tbs, self.simulation, self.rows, spec, self.month, cache=self._arrays)
 
     def _explain_per_person(
         self, spec: ExplanationSpec, value_kind: str, result: BenefitResult, base: dict[str, Any]
@@ -1068,7 +1078,7 @@ class Explainer:
     def _amount_text(self, value_kind: str, result: BenefitResult) -> str:
         if value_kind == "boolean":
             return ""
-        key = "results.amount_month" if result.amount_period == "month" else "results.amount_year"
+        key = f"results.amount_{result.amount_period}"
         if value_kind == "contribution":
             key = "results.contribution_month"
         return t(key, amount=formats.euros(result.amount))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
 
@@ -40,8 +40,10 @@ from app.core.benefits.results import SimulationResult, Status
 from app.core.model.household import (
     Activity,
     CoupleStatus,
+    EventKind,
     Household,
     HousingStatus,
+    LifeEvent,
     Person,
     Resource,
     ResourceKind,
@@ -168,7 +170,8 @@ def salary_for_hours(engine: Engine, month: str, hours_per_week: float) -> float
 
 
 def with_salary(household: Household, person_id: str, net_monthly: float, activity: Activity | None = None) -> Household:
-    """The household with the person's net salary set to a stable ``net_monthly`` (0: none)."""
+    """The household with the person's net salary set to a stable ``net_monthly`` (0: none),
+    as if always so: the person's job change at a given month, if any, no longer applies."""
     persons = []
     found = False
     for person in household.persons:
@@ -182,7 +185,14 @@ def with_salary(household: Household, person_id: str, net_monthly: float, activi
         persons.append(person)
     if not found:
         raise ScenarioError(t("scenario.error.unknown_person", person=person_id))
-    return dataclasses.replace(household, persons=tuple(persons))
+    return _without_events(dataclasses.replace(household, persons=tuple(persons)),
+                           lambda e: e.is_job and e.person == person_id)
+
+
+def _without_events(household: Household, drop: Callable[[LifeEvent], bool]) -> Household:
+    """The household without the life events a scenario's change makes untrue (a scenario
+    is the situation as if it had always been so)."""
+    return dataclasses.replace(household, events=tuple(e for e in household.events if not drop(e)))
 
 
 def apply_scenario(engine: Engine, household: Household, scenario: Scenario, month: str) -> Household:
@@ -217,8 +227,11 @@ def _apply(engine: Engine, household: Household, change: Change, month: str) -> 
             separated = household.separation_date
             if household.conjoint is not None:
                 separated = min(first_day(month), dt.date.today())
-            return dataclasses.replace(household, persons=tuple(persons), couple=CoupleStatus.SEUL,
-                                       separation_date=separated)
+            kept = {p.id for p in persons}
+            alone = dataclasses.replace(household, persons=tuple(persons), couple=CoupleStatus.SEUL,
+                                        separation_date=separated)
+            return _without_events(alone, lambda e: e.kind == EventKind.COUPLE_START
+                                   or (e.is_job and e.person not in kept))
         if change.partner is None:
             if household.conjoint is None:
                 raise ScenarioError(t("scenario.error.no_partner"))
@@ -255,7 +268,8 @@ def _apply(engine: Engine, household: Household, change: Change, month: str) -> 
         }
         if change.commune_insee is not None and change.postal_code is None:
             updates["postal_code"] = ""  # the old postal code belongs to the old commune
-        return dataclasses.replace(household, housing=dataclasses.replace(housing, **updates))
+        moved = dataclasses.replace(household, housing=dataclasses.replace(housing, **updates))
+        return _without_events(moved, lambda e: e.kind == EventKind.MOVE)
     if isinstance(change, PersonLeaves):
         person = next((p for p in household.persons if p.id == change.person_id), None)
         if person is None:
@@ -834,14 +848,8 @@ def _nice_ceiling(value: float) -> float:
 
 
 def _fonts() -> tuple[str, str]:
-    """DejaVu Sans (regular, bold) registered with reportlab, from resources/fonts."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    """The bundled DejaVu Sans (regular, bold), registered once for every PDF (base/pdf_fonts.py)."""
+    from app.core.base.pdf_fonts import FONT, FONT_BOLD, register_fonts
 
-    from app.core.base.paths import resources_dir
-
-    names = ("DejaVuSans", "DejaVuSans-Bold")
-    for name in names:
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(resources_dir() / "fonts" / f"{name}.ttf")))
-    return names
+    register_fonts()
+    return FONT, FONT_BOLD

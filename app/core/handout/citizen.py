@@ -425,9 +425,9 @@ def plain_amount_text(benefit: Benefit, item: BenefitResult) -> str:
         if item.amount_period == "year":
             return t("handout.amount.contribution_year", amount=amount)
         return t("handout.amount.contribution_month", amount=amount)
-    if item.amount_period == "year":
-        return t("handout.amount.year", amount=amount)
-    return t("handout.amount.month", amount=amount)
+    if item.paid_in is not None:  # a one-off sum paid another month (prime à la naissance)
+        return t("handout.amount.once_in", amount=amount, month=formats.month(item.paid_in))
+    return t(f"handout.amount.{item.amount_period}", amount=amount)
 
 
 def already_received_monthly(result: SimulationResult) -> float:
@@ -724,7 +724,7 @@ def _benefit_block(context: Context, benefit: Benefit, item: BenefitResult) -> l
 
 
 # A periodicity that only repeats the amount's "par mois" / "par an" is left out.
-_SAME_AS_AMOUNT = {("mensuelle", "month"), ("annuelle", "year")}
+_SAME_AS_AMOUNT = {("mensuelle", "month"), ("annuelle", "year"), ("ponctuelle", "once")}
 
 
 def _periodicity_says_more(benefit: Benefit, item: BenefitResult) -> bool:

@@ -75,7 +75,9 @@ def status_changed(row: ComparisonRow, column: int) -> bool:
 
 
 def row_label(row: ComparisonRow) -> str:
-    return t("scenario.per_year", label=row.label) if row.kind == "benefit" and row.period == "year" else row.label
+    if row.kind == "benefit" and row.period in ("year", "once"):
+        return t(f"scenario.per_{row.period}", label=row.label)
+    return row.label
 
 
 def shown_rows(comparison: Comparison, show_all: bool = False, only_changed: bool = False) -> list[ComparisonRow]:

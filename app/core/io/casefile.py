@@ -17,21 +17,31 @@ from typing import Any, TypeVar
 
 from app.core.model.household import (
     Activity,
+    BacMention,
+    ChildcareMode,
     CoupleStatus,
+    Establishment,
+    EventKind,
     Household,
     Housing,
     HousingStatus,
+    JobOffer,
+    OfferKind,
+    LifeEvent,
     Person,
     Resource,
     ResourceKind,
     Role,
     Schooling,
+    Studies,
+    StudyYear,
 )
 from app.core.base.i18n import t
 from app.core.model.periods import parse_month
 from app.core.model.validation import (
     MAX_BENEFIT_ID,
     MAX_CODE,
+    MAX_EVENTS,
     MAX_FIRST_NAME,
     MAX_ID,
     MAX_LIST_ITEMS,
@@ -46,10 +56,11 @@ from app.core.model.validation import (
 )
 
 FORMAT = "guichet-case"
-VERSION = 2
+VERSION = 3
 # Versions this code reads: version 1 files (before the separation date and the expected date of
-# birth) read unchanged.
-READABLE_VERSIONS = (1, 2)
+# birth) and version 2 files (before the studies, the job to come, the childcare, the asylum
+# request and the life events) read unchanged.
+READABLE_VERSIONS = (1, 2, 3)
 MAX_CASE_BYTES = 1_000_000  # a case of 20 persons with 12 monthly amounts each is ~20 kB
 
 E = TypeVar("E", bound=StrEnum)
@@ -57,13 +68,21 @@ E = TypeVar("E", bound=StrEnum)
 PERSON_FIELDS = {
     "id", "role", "first_name", "birth_date", "activity", "disability_rate", "pregnant",
     "schooling", "resources", "taxable_income_last_year", "taxable_income_n2", "ass_work_history",
-    "pregnancy_due_date",
+    "pregnancy_due_date", "studies", "apprentice", "job_offer", "adoption_date",
 }
+STUDIES_FIELDS = {"study_year", "establishment", "family_distance_km", "parents_income_n2", "bac_mention"}
+JOB_OFFER_FIELDS = {"contract", "start_date", "duration_months", "training_hours", "weekly_hours", "distance_km",
+                    "trip_minutes", "round_trips"}
 HOUSING_FIELDS = {"status", "rent", "charges", "conventionne", "commune_insee", "postal_code"}
-HOUSEHOLD_FIELDS = {"couple", "persons", "housing", "savings", "benefits_received", "reference", "separation_date"}
+HOUSEHOLD_FIELDS = {
+    "couple", "persons", "housing", "savings", "benefits_received", "reference", "separation_date",
+    "childcare", "asylum_seeker", "asylum_housed", "events",
+}
+EVENT_FIELDS = {"kind", "month", "person", "activity_before", "salary_before", "unemployment_before", "housing_before"}
 CHOICE_KEYS = {
     Role: "role", Activity: "activity", Schooling: "schooling", CoupleStatus: "couple",
-    ResourceKind: "resource", HousingStatus: "housing",
+    ResourceKind: "resource", HousingStatus: "housing", ChildcareMode: "childcare", StudyYear: "study_year",
+    Establishment: "establishment", BacMention: "bac_mention", OfferKind: "offer_kind", EventKind: "event",
 }
 
 
@@ -206,9 +225,13 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
             disability_rate=reader.number(raw, "disability_rate", f"{base}.disability_rate"),
             pregnant=reader.boolean(raw, "pregnant", f"{base}.pregnant"),
             pregnancy_due_date=reader.date(raw, "pregnancy_due_date", f"{base}.pregnancy_due_date", required=False),
+            adoption_date=reader.date(raw, "adoption_date", f"{base}.adoption_date", required=False),
             ass_work_history=reader.boolean(raw, "ass_work_history", f"{base}.ass_work_history"),
             taxable_income_last_year=reader.number(raw, "taxable_income_last_year", f"{base}.taxable_income_last_year"),
             taxable_income_n2=reader.number(raw, "taxable_income_n2", f"{base}.taxable_income_n2"),
+            apprentice=reader.boolean(raw, "apprentice", f"{base}.apprentice"),
+            studies=_studies(reader, raw, f"{base}.studies"),
+            job_offer=_job_offer(reader, raw, f"{base}.job_offer"),
         )
         if role is None or birth is None or activity is None or schooling is None:
             continue
@@ -223,20 +246,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
                 **person_args,  # type: ignore[arg-type]
             )
         )
-    raw_housing = data.get("housing") or {}
-    if not isinstance(raw_housing, dict):
-        reader.problem("housing", "problem.not_an_object")
-        raw_housing = {}
-    reader.unknown(raw_housing, HOUSING_FIELDS, "housing")
-    status = reader.choice(raw_housing, "status", "housing.status", HousingStatus)
-    housing = Housing(
-        status=status or HousingStatus.HEBERGE,
-        rent=reader.number(raw_housing, "rent", "housing.rent") or 0.0,
-        charges=reader.number(raw_housing, "charges", "housing.charges") or 0.0,
-        conventionne=reader.boolean(raw_housing, "conventionne", "housing.conventionne"),
-        commune_insee=reader.text(raw_housing, "commune_insee", "housing.commune_insee", MAX_CODE),
-        postal_code=reader.text(raw_housing, "postal_code", "housing.postal_code", MAX_CODE),
-    )
+    housing = _housing(reader, data.get("housing") or {}, "housing")
     received = reader.items(data, "benefits_received", "benefits_received")
     received_ids = [
         reader.text({"b": b}, "b", "benefits_received", MAX_BENEFIT_ID) for b in received
@@ -249,10 +259,15 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
         benefits_received=tuple(b for b in received_ids if b),
         reference=reader.text(data, "reference", "reference", MAX_REFERENCE),
         separation_date=reader.date(data, "separation_date", "separation_date", required=False),
+        childcare=reader.choice(data, "childcare", "childcare", ChildcareMode, ChildcareMode.AUCUN) or ChildcareMode.AUCUN,
+        asylum_seeker=reader.boolean(data, "asylum_seeker", "asylum_seeker"),
+        asylum_housed=reader.boolean(data, "asylum_housed", "asylum_housed"),
+        events=_events(reader, data),
     )
     problems = tuple(reader.problems)
     if len(persons) == len(raw_persons):  # value checks need every person
-        problems += validate(household, today, known_benefits=_known_benefits())
+        unreadable = {p.field for p in problems}  # a value not read is not checked again
+        problems += tuple(p for p in validate(household, today, known_benefits=_known_benefits()) if p.field not in unreadable)
     if problems:
         raise InvalidHousehold(problems)
     return household
@@ -274,6 +289,138 @@ def _catalogue_ids(rules_dir: str) -> tuple[str, ...]:
     from app.core.benefits.catalogue import load_catalogue
 
     return load_catalogue(Path(rules_dir) / "benefits").all_ids()
+
+
+def _object(reader: _Reader, person: dict[str, Any], name: str, path: str, allowed: set[str]) -> dict[str, Any] | None:
+    """An optional nested object of a person (absent or null: None)."""
+    raw = person.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        reader.problem(path, "problem.not_an_object")
+        return None
+    reader.unknown(raw, allowed, path)
+    return raw
+
+
+def _whole(reader: _Reader, data: dict[str, Any], name: str, path: str) -> int | None:
+    """A count or a whole number of km, minutes, hours or months (read as an amount)."""
+    value = reader.number(data, name, path)
+    if value is None:
+        return None
+    if value != int(value):
+        reader.problem(path, "problem.not_whole", value=data.get(name))
+        return None
+    return int(value)
+
+
+def _studies(reader: _Reader, person: dict[str, Any], path: str) -> Studies | None:
+    raw = _object(reader, person, "studies", path, STUDIES_FIELDS)
+    if raw is None:
+        return None
+    return Studies(
+        study_year=reader.choice(raw, "study_year", f"{path}.study_year", StudyYear, StudyYear.LICENCE_1)
+        or StudyYear.LICENCE_1,
+        establishment=reader.choice(raw, "establishment", f"{path}.establishment", Establishment, Establishment.PUBLIC)
+        or Establishment.PUBLIC,
+        family_distance_km=_whole(reader, raw, "family_distance_km", f"{path}.family_distance_km") or 0,
+        parents_income_n2=reader.number(raw, "parents_income_n2", f"{path}.parents_income_n2"),
+        bac_mention=reader.choice(raw, "bac_mention", f"{path}.bac_mention", BacMention, BacMention.AUCUNE)
+        or BacMention.AUCUNE,
+    )
+
+
+def _job_offer(reader: _Reader, person: dict[str, Any], path: str) -> JobOffer | None:
+    raw = _object(reader, person, "job_offer", path, JOB_OFFER_FIELDS)
+    if raw is None:
+        return None
+    contract = reader.choice(raw, "contract", f"{path}.contract", OfferKind)
+    start = reader.date(raw, "start_date", f"{path}.start_date")
+    counts = {name: _whole(reader, raw, name, f"{path}.{name}")
+              for name in ("duration_months", "training_hours", "trip_minutes", "round_trips")}
+    weekly = reader.number(raw, "weekly_hours", f"{path}.weekly_hours")
+    distance = reader.number(raw, "distance_km", f"{path}.distance_km")
+    if contract is None or start is None:
+        return None
+    return JobOffer(contract=contract, start_date=start, weekly_hours=weekly, distance_km=distance, **counts)
+
+
+def studies_to_dict(studies: Studies) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "study_year": studies.study_year.value,
+        "establishment": studies.establishment.value,
+        "family_distance_km": studies.family_distance_km,
+        "parents_income_n2": studies.parents_income_n2,
+    }
+    if studies.bac_mention != BacMention.AUCUNE:
+        out["bac_mention"] = studies.bac_mention.value
+    return out
+
+
+def job_offer_to_dict(offer: JobOffer) -> dict[str, Any]:
+    out: dict[str, Any] = {"contract": offer.contract.value, "start_date": offer.start_date.isoformat()}
+    for name in ("duration_months", "training_hours", "weekly_hours", "distance_km", "trip_minutes", "round_trips"):
+        value = getattr(offer, name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _housing(reader: _Reader, raw: Any, path: str) -> Housing:
+    """The dwelling (``housing``, or a move's ``housing_before``)."""
+    if not isinstance(raw, dict):
+        reader.problem(path, "problem.not_an_object")
+        raw = {}
+    reader.unknown(raw, HOUSING_FIELDS, path)
+    status = reader.choice(raw, "status", f"{path}.status", HousingStatus)
+    return Housing(
+        status=status or HousingStatus.HEBERGE,
+        rent=reader.number(raw, "rent", f"{path}.rent") or 0.0,
+        charges=reader.number(raw, "charges", f"{path}.charges") or 0.0,
+        conventionne=reader.boolean(raw, "conventionne", f"{path}.conventionne"),
+        commune_insee=reader.text(raw, "commune_insee", f"{path}.commune_insee", MAX_CODE),
+        postal_code=reader.text(raw, "postal_code", f"{path}.postal_code", MAX_CODE),
+    )
+
+
+def _events(reader: _Reader, data: dict[str, Any]) -> tuple[LifeEvent, ...]:
+    """``events`` (case format 3): each a kind, a month and what was true before it."""
+    out = []
+    for j, raw in enumerate(reader.items(data, "events", "events", MAX_EVENTS)):
+        path = f"events.{j}"
+        if not isinstance(raw, dict):
+            reader.problem(path, "problem.not_an_object")
+            continue
+        reader.unknown(raw, EVENT_FIELDS, path)
+        kind = reader.choice(raw, "kind", f"{path}.kind", EventKind)
+        if kind is not None:
+            reader.kinds[path] = kind.value
+        month = raw.get("month")
+        if month is None:
+            reader.problem(f"{path}.month", "problem.required")
+        else:
+            try:
+                parse_month(str(month))
+            except ValueError:
+                reader.problem(f"{path}.month", "problem.not_a_month", value=month)
+                month = None
+        activity = reader.choice(raw, "activity_before", f"{path}.activity_before", Activity) \
+            if raw.get("activity_before") is not None else None
+        salary = reader.number(raw, "salary_before", f"{path}.salary_before")
+        unemployment = reader.number(raw, "unemployment_before", f"{path}.unemployment_before")
+        before = raw.get("housing_before")
+        housing_before = _housing(reader, before, f"{path}.housing_before") if before is not None else None
+        if kind is None or month is None:
+            continue
+        out.append(LifeEvent(
+            kind=kind, month=str(month),
+            person=reader.text(raw, "person", f"{path}.person", MAX_ID),
+            activity_before=activity,
+            salary_before=salary or 0.0,
+            unemployment_before=unemployment or 0.0,
+            housing_before=housing_before,
+        ))
+    return tuple(out)
 
 
 def _resources(reader: _Reader, person: dict[str, Any], path: str) -> tuple[Resource, ...]:
@@ -322,26 +469,26 @@ def household_to_dict(household: Household) -> dict[str, Any]:
             out["pregnant"] = True
         if p.pregnancy_due_date is not None:
             out["pregnancy_due_date"] = p.pregnancy_due_date.isoformat()
+        if p.adoption_date is not None:
+            out["adoption_date"] = p.adoption_date.isoformat()
         if p.ass_work_history:
             out["ass_work_history"] = True
         if p.taxable_income_last_year is not None:
             out["taxable_income_last_year"] = p.taxable_income_last_year
         if p.taxable_income_n2 is not None:
             out["taxable_income_n2"] = p.taxable_income_n2
+        if p.apprentice:
+            out["apprentice"] = True
+        if p.studies is not None:
+            out["studies"] = studies_to_dict(p.studies)
+        if p.job_offer is not None:
+            out["job_offer"] = job_offer_to_dict(p.job_offer)
         return out
 
-    h = household.housing
     out: dict[str, Any] = {
         "couple": household.couple.value,
         "persons": [person(p) for p in household.persons],
-        "housing": {
-            "status": h.status.value,
-            "rent": h.rent,
-            "charges": h.charges,
-            "conventionne": h.conventionne,
-            "commune_insee": h.commune_insee,
-            "postal_code": h.postal_code,
-        },
+        "housing": _housing_to_dict(household.housing),
         "savings": household.savings,
         "benefits_received": list(household.benefits_received),
     }
@@ -349,6 +496,39 @@ def household_to_dict(household: Household) -> dict[str, Any]:
         out["reference"] = household.reference
     if household.separation_date is not None:
         out["separation_date"] = household.separation_date.isoformat()
+    if household.childcare != ChildcareMode.AUCUN:
+        out["childcare"] = household.childcare.value
+    if household.asylum_seeker:
+        out["asylum_seeker"] = True
+    if household.asylum_housed:
+        out["asylum_housed"] = True
+    if household.events:
+        out["events"] = [_event_to_dict(e) for e in household.events]
+    return out
+
+
+def _housing_to_dict(h: Housing) -> dict[str, Any]:
+    return {
+        "status": h.status.value,
+        "rent": h.rent,
+        "charges": h.charges,
+        "conventionne": h.conventionne,
+        "commune_insee": h.commune_insee,
+        "postal_code": h.postal_code,
+    }
+
+
+def _event_to_dict(event: LifeEvent) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": event.kind.value, "month": event.month}
+    if event.is_job:
+        out["person"] = event.person
+        if event.activity_before is not None:
+            out["activity_before"] = event.activity_before.value
+        out["salary_before"] = event.salary_before
+        if event.unemployment_before:
+            out["unemployment_before"] = event.unemployment_before
+    if event.housing_before is not None:
+        out["housing_before"] = _housing_to_dict(event.housing_before)
     return out
 
 

@@ -19,11 +19,12 @@ from typing import Any, Callable
 
 from app.core.benefits.results import BenefitResult, SimulationResult, Status
 from app.core.base.i18n import t
+from app.core.model.periods import parse_month
 from app.core.openfisca.staleness import StaleParameter
 
 RESULT_FORMAT = "guichet-result"
 RESULT_VERSION = 1
-AMOUNT_PERIODS = ("month", "year")
+AMOUNT_PERIODS = ("month", "year", "once")
 
 
 class ResultFormatError(ValueError):
@@ -45,6 +46,7 @@ def benefit_to_dict(benefit: BenefitResult) -> dict[str, Any]:
             {"path": p.path, "description": p.description, "since": p.since} for p in benefit.stale_parameters
         ],
         "amount_paid": benefit.amount_paid,
+        "paid_in": benefit.paid_in,
     }
 
 
@@ -85,6 +87,16 @@ def _opt_str(data: dict[str, Any], name: str, path: str) -> str | None:
     return value
 
 
+def _opt_month(data: dict[str, Any], name: str, path: str) -> str | None:
+    value = _opt_str(data, name, path)
+    if value is not None:
+        try:
+            parse_month(value)
+        except ValueError:
+            raise _fail(f"{path}{name}", t("store.result.bad_month", value=value)) from None
+    return value
+
+
 def _strs(data: dict[str, Any], name: str, path: str) -> tuple[str, ...]:
     value = data.get(name)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -106,7 +118,7 @@ def _fields(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
 
 _BENEFIT_FIELDS = {
     "benefit_id", "status", "amount", "amount_period", "beneficiaries", "detail", "already_received", "error",
-    "stale_parameters", "amount_paid", "paid_automatically",
+    "stale_parameters", "amount_paid", "paid_automatically", "paid_in",
 }
 _RESULT_FIELDS = {
     "format", "version", "month", "benefits", "assumptions", "warnings", "openfisca_france",
@@ -117,6 +129,7 @@ _RESULT_FIELDS = {
 # Fields results stored before they existed may lack (read as empty, None or False).
 _OPTIONAL_BENEFIT_FIELDS: dict[str, Callable[[], Any]] = {
     "stale_parameters": list, "amount_paid": lambda: None, "paid_automatically": lambda: False,
+    "paid_in": lambda: None,
 }
 
 
@@ -151,6 +164,7 @@ def benefit_from_dict(data: Any, path: str = "") -> BenefitResult:
         paid_automatically=automatic,
         stale_parameters=_stale(data["stale_parameters"], f"{path}stale_parameters"),
         amount_paid=_opt_number(data, "amount_paid", path),
+        paid_in=_opt_month(data, "paid_in", path),
     )
 
 

@@ -72,6 +72,56 @@ class HousingStatus(StrEnum):
     SANS_DOMICILE = "sans_domicile"
 
 
+class ChildcareMode(StrEnum):
+    """How the household's children under 6 are looked after (the CMG's modes)."""
+
+    AUCUN = "aucun"
+    ASSISTANTE_MATERNELLE = "assistante_maternelle"  # agréée, employed by the parents
+    GARDE_DOMICILE = "garde_domicile"  # someone employed at home
+    CRECHE = "creche"  # collective crèche: no CMG
+
+
+class StudyYear(StrEnum):
+    """Year of higher-education study (OpenFisca-France's ``annee_etude``)."""
+
+    BTS_1 = "bts_1"
+    BTS_2 = "bts_2"
+    BUT_1 = "but_1"
+    BUT_2 = "but_2"
+    BUT_3 = "but_3"
+    CPGE_1 = "cpge_1"
+    CPGE_2 = "cpge_2"
+    LICENCE_1 = "licence_1"
+    LICENCE_2 = "licence_2"
+    LICENCE_3 = "licence_3"
+    MASTER_1 = "master_1"
+    MASTER_2 = "master_2"
+    DOCTORAT = "doctorat_1"
+    AUTRE = "autre"
+
+
+class Establishment(StrEnum):
+    PUBLIC = "public"
+    PRIVE_SOUS_CONTRAT = "prive_sous_contrat"
+    PRIVE_HORS_CONTRAT = "prive_hors_contrat"
+
+
+class BacMention(StrEnum):
+    AUCUNE = "aucune"
+    ASSEZ_BIEN = "assez_bien"
+    BIEN = "bien"
+    TRES_BIEN = "tres_bien"
+
+
+class OfferKind(StrEnum):
+    """A job or training a job seeker takes up (OpenFisca-France's ``contrat_de_travail_type``)."""
+
+    CDI = "cdi"
+    CDD = "cdd"
+    INTERIM = "interim"
+    FORMATION = "formation"
+
+
 TENANT_STATUSES = frozenset(
     {HousingStatus.LOCATAIRE_VIDE, HousingStatus.LOCATAIRE_MEUBLE, HousingStatus.LOCATAIRE_FOYER}
 )
@@ -107,6 +157,35 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Studies:
+    """A student's higher education, as the Crous grant asks it (bourse sur critères sociaux)."""
+
+    study_year: StudyYear = StudyYear.LICENCE_1
+    establishment: Establishment = Establishment.PUBLIC
+    # Distance between the place of study and the family home, km (points de charge).
+    family_distance_km: int = 0
+    # Revenu brut global of the parents' tax notice of year N-2, euros a year (the grant's
+    # resources); None when unknown: the grant is then not computed.
+    parents_income_n2: float | None = None
+    bac_mention: BacMention = BacMention.AUCUNE  # for the aide au mérite (mention très bien)
+
+
+@dataclass(frozen=True)
+class JobOffer:
+    """A job or training a job seeker takes up or starts soon (France Travail's AGEPI and
+    aide à la mobilité read it)."""
+
+    contract: OfferKind
+    start_date: dt.date
+    duration_months: int | None = None  # CDD and intérim
+    training_hours: int | None = None  # formation
+    weekly_hours: float | None = None  # hours of work or training a week (AGEPI)
+    distance_km: float | None = None  # one way, home to the job or training
+    trip_minutes: int | None = None  # return trip, minutes
+    round_trips: int | None = None  # return trips the aide à la mobilité is asked for
+
+
+@dataclass(frozen=True)
 class Person:
     id: str
     role: Role
@@ -126,6 +205,12 @@ class Person:
     # Job seeker who worked at least 5 of the last 10 years and no longer receives ARE:
     # the condition of the allocation de solidarité spécifique (Code du travail, R5423-1).
     ass_work_history: bool = False
+    studies: Studies | None = None  # a student in higher education (version 3)
+    apprentice: bool = False  # in an apprenticeship or work-study contract (alternance)
+    job_offer: JobOffer | None = None  # a job seeker's job or training to come (version 3)
+    # A child who arrived in the home for adoption (or entrusted for adoption): the day
+    # (version 3; the prime à l'adoption is paid in the 3 months after it).
+    adoption_date: dt.date | None = None
 
     @property
     def has_disability(self) -> bool:
@@ -157,6 +242,53 @@ class Housing:
     postal_code: str = ""
 
 
+class EventKind(StrEnum):
+    """A change inside the look-back windows, at a given month (case format 3)."""
+
+    JOB_END = "job_end"  # a job ended: the salary before it, then what is declared now
+    JOB_START = "job_start"  # a job started: what was received before it, then the declared salary
+    MOVE = "move"  # the household moved into the declared dwelling
+    COUPLE_START = "couple_start"  # the couple formed (the partner arrived)
+
+
+JOB_EVENTS = frozenset({EventKind.JOB_END, EventKind.JOB_START})
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    """What changed at ``month`` (``YYYY-MM``) and what was true before it; the household's
+    other fields describe the situation after it (from ``month`` on).
+
+    * ``job_end`` / ``job_start``: ``person`` (an adult's id), ``activity_before``,
+      ``salary_before`` and ``unemployment_before`` (net euros per month before the month);
+    * ``move``: ``housing_before``, the dwelling before (``None``: not known, the declared
+      dwelling is kept on the earlier months, only the date of entry is set);
+    * ``couple_start``: nothing more."""
+
+    kind: EventKind
+    month: str
+    person: str = ""
+    activity_before: Activity | None = None
+    salary_before: float = 0.0
+    unemployment_before: float = 0.0
+    housing_before: Housing | None = None
+
+    @property
+    def is_job(self) -> bool:
+        return self.kind in JOB_EVENTS
+
+    def activity_before_or_default(self) -> Activity:
+        """The activity before the month: as given, else a salaried job before it ended,
+        a job seeker (indemnified if an unemployment benefit is given) before a job started."""
+        if self.activity_before is not None:
+            return self.activity_before
+        if self.kind == EventKind.JOB_END:
+            return Activity.SALARIE
+        if self.unemployment_before > 0:
+            return Activity.DEMANDEUR_EMPLOI_INDEMNISE
+        return Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE
+
+
 @dataclass(frozen=True)
 class Household:
     persons: tuple[Person, ...]
@@ -168,6 +300,20 @@ class Household:
     # Date of the separation or widowhood that left the demandeur alone, when recent: the
     # RSA's majoration for a single parent (« isolement récent », CASF L262-9).
     separation_date: dt.date | None = None
+    childcare: ChildcareMode = ChildcareMode.AUCUN  # of the children under 6 (version 3)
+    asylum_seeker: bool = False  # the household is seeking asylum (ADA, version 3)
+    # An asylum seeker housed in a centre (CADA, HUDA…): the ADA is then without its
+    # supplement for those not housed.
+    asylum_housed: bool = False
+    # Changes at a given month inside the look-back windows (a job, a move, a couple).
+    events: tuple[LifeEvent, ...] = ()
+
+    def event(self, kind: EventKind, person: str = "") -> LifeEvent | None:
+        """The event of ``kind`` (of ``person`` for a job event), if declared."""
+        return next((e for e in self.events if e.kind == kind and (not person or e.person == person)), None)
+
+    def job_event(self, person_id: str) -> LifeEvent | None:
+        return next((e for e in self.events if e.is_job and e.person == person_id), None)
 
     @property
     def demandeur(self) -> Person | None:
@@ -184,6 +330,10 @@ class Household:
     @property
     def dependants(self) -> tuple[Person, ...]:
         return tuple(p for p in self.persons if p.role in (Role.ENFANT, Role.AUTRE))
+
+    @property
+    def children(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.persons if p.role == Role.ENFANT)
 
     @property
     def in_couple(self) -> bool:

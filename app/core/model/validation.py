@@ -17,13 +17,17 @@ from typing import Any
 from app.core.model.household import (
     STATUSES_WITH_HOUSING_COST,
     Activity,
+    ChildcareMode,
     CoupleStatus,
+    EventKind,
     Household,
+    Housing,
     Person,
     ResourceKind,
     Role,
 )
 from app.core.base.i18n import t
+from app.core.model.periods import add_months, current_month
 
 MAX_AGE = 120
 MAX_PERSONS = 20
@@ -41,6 +45,19 @@ MAX_BENEFIT_ID = 80
 MAX_LIST_ITEMS = 100  # benefits received, resources of a person
 MAX_SHOWN = 40  # characters of a value repeated in a message
 MAX_PREGNANCY_DAYS = 300  # an expected date of birth further than this from today is a typing error
+# Plausible maxima of the version 3 fields (a larger value is a typing error).
+MAX_STUDY_DISTANCE_KM = 20_000  # to the family home (overseas included)
+MAX_OFFER_DISTANCE_KM = 2_000
+MAX_TRIP_MINUTES = 24 * 60
+MAX_WEEKLY_HOURS = 80
+MAX_CONTRACT_MONTHS = 120
+MAX_TRAINING_HOURS = 10_000
+MAX_ROUND_TRIPS = 100
+CHILDCARE_MAX_AGE = 6  # the CMG's children are under 6
+MAX_EVENTS = 10  # life events of a case (one job change per adult, a move, a couple)
+# A change older than this no longer moves any look-back window (the oldest: January of N-2).
+MAX_EVENT_AGE_MONTHS = 36
+WORKING = frozenset({Activity.SALARIE, Activity.INDEPENDANT})
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,17 @@ def field_label(path: str, household: Household | None = None, kinds: dict[str, 
             label += ", " + t("field.resource", kind=t(f"choice.resource.{kind}") if kind else "?")
             rest = rest[1:]
         for name in rest:
+            label += ", " + t(f"field.{name}")
+        return label
+    if parts[0] == "events" and len(parts) >= 2 and parts[1].isdigit():
+        index = int(parts[1])
+        events = household.events if household else ()
+        kind = events[index].kind.value if index < len(events) else (kinds or {}).get(".".join(parts[:2]), "")
+        label = t("field.event", number=index + 1, kind=t(f"choice.event.{kind}") if kind else "?")
+        rest = parts[2:]
+        if rest:
+            label += ", " + t(f"field.event_{rest[0]}")
+        for name in rest[1:]:
             label += ", " + t(f"field.{name}")
         return label
     names = [t(f"field.{p}") for p in parts if not p.isdigit()]
@@ -187,6 +215,13 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
                 add(f"{base}.pregnancy_due_date", "problem.due_date_not_pregnant")
             elif person.pregnancy_due_date > today + dt.timedelta(days=MAX_PREGNANCY_DAYS):
                 add(f"{base}.pregnancy_due_date", "problem.due_date_too_far")
+        if person.adoption_date is not None:
+            if person.role != Role.ENFANT:
+                add(f"{base}.adoption_date", "problem.adoption_not_child")
+            elif person.adoption_date > today:
+                add(f"{base}.adoption_date", "problem.date_in_future")
+            elif person.adoption_date < person.birth_date:
+                add(f"{base}.adoption_date", "problem.adoption_before_birth")
         if person.disability_rate is not None and not 0 <= person.disability_rate <= 100:
             add(f"{base}.disability_rate", "problem.rate_range")
         for j, resource in enumerate(person.resources):
@@ -206,6 +241,7 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
             problems.extend(
                 _amount_problems(f"{base}.{name}", getattr(person, name), MAX_YEARLY_INCOME, household, yearly=True)
             )
+        problems.extend(_version_3_person_problems(household, i, person))
 
     if household.separation_date is not None:
         if household.separation_date > today:
@@ -214,20 +250,126 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
             add("separation_date", "problem.separation_in_couple",
                 couple=t(f"choice.couple.{household.couple.value}"))
 
-    housing = household.housing
-    problems.extend(_amount_problems("housing.rent", housing.rent, MAX_RENT, household))
-    problems.extend(_amount_problems("housing.charges", housing.charges, MAX_RENT, household))
-    if housing.rent > 0 and housing.status not in STATUSES_WITH_HOUSING_COST:
-        problems.append(
-            Problem("housing.rent", t("problem.rent_without_tenant", status=t(f"choice.housing.{housing.status.value}")))
-        )
+    if household.childcare != ChildcareMode.AUCUN and not any(
+            p.age_on(today) < CHILDCARE_MAX_AGE for p in household.children):
+        add("childcare", "problem.childcare_without_young_child")
+    if household.asylum_housed and not household.asylum_seeker:
+        add("asylum_housed", "problem.housed_without_asylum")
+
+    problems.extend(_housing_amount_problems("housing", household.housing, household))
     problems.extend(_commune_problems(household))
+    problems.extend(_event_problems(household, today))
     problems.extend(_amount_problems("savings", household.savings, MAX_SAVINGS, household, yearly=True))
     if known_benefits is not None:
         for benefit_id in household.benefits_received:
             if benefit_id not in known_benefits:
                 problems.append(Problem("benefits_received", t("problem.unknown_benefit", value=shown(benefit_id))))
     return tuple(problems)
+
+
+def _range_problem(household: Household, path: str, value: float | None, maximum: float) -> list[Problem]:
+    """A count or a distance (not an amount): from 0 to ``maximum``."""
+    if value is None or 0 <= value <= maximum:
+        return []
+    from app.core.base.formats import number
+
+    return [Problem(path, t("problem.out_of_range", field=field_label(path, household), value=number(value, 0),
+                            max=number(maximum, 0)))]
+
+
+def _version_3_person_problems(household: Household, i: int, person: Person) -> list[Problem]:
+    """Studies (students only) and a job or training to come (job seekers only)."""
+    base = f"persons.{i}"
+    out: list[Problem] = []
+    studies = person.studies
+    if studies is not None:
+        path = f"{base}.studies"
+        from app.core.model.household import Schooling
+
+        if person.activity != Activity.ETUDIANT and person.schooling != Schooling.SUPERIEUR:
+            out.append(Problem(path, t("problem.studies_not_student", field=field_label(path, household))))
+        if studies.parents_income_n2 is None:
+            out.append(Problem(f"{path}.parents_income_n2",
+                               t("problem.required", field=field_label(f"{path}.parents_income_n2", household))))
+        out += _amount_problems(f"{path}.parents_income_n2", studies.parents_income_n2, MAX_YEARLY_INCOME, household,
+                                yearly=True)
+        out += _range_problem(household, f"{path}.family_distance_km", studies.family_distance_km, MAX_STUDY_DISTANCE_KM)
+    offer = person.job_offer
+    if offer is not None:
+        path = f"{base}.job_offer"
+        if person.activity not in (Activity.DEMANDEUR_EMPLOI_INDEMNISE, Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE):
+            out.append(Problem(path, t("problem.offer_not_job_seeker", field=field_label(path, household))))
+        for name, maximum in (("duration_months", MAX_CONTRACT_MONTHS), ("training_hours", MAX_TRAINING_HOURS),
+                              ("weekly_hours", MAX_WEEKLY_HOURS), ("distance_km", MAX_OFFER_DISTANCE_KM),
+                              ("trip_minutes", MAX_TRIP_MINUTES), ("round_trips", MAX_ROUND_TRIPS)):
+            out += _range_problem(household, f"{path}.{name}", getattr(offer, name), maximum)
+    return out
+
+
+def _housing_amount_problems(path: str, housing: Housing, household: Household) -> list[Problem]:
+    """The rent and charges of a dwelling (``housing``, or a move's ``housing_before``)."""
+    problems = _amount_problems(f"{path}.rent", housing.rent, MAX_RENT, household)
+    problems += _amount_problems(f"{path}.charges", housing.charges, MAX_RENT, household)
+    if housing.rent > 0 and housing.status not in STATUSES_WITH_HOUSING_COST:
+        status = t(f"choice.housing.{housing.status.value}")
+        problems.append(Problem(f"{path}.rent", t("problem.rent_without_tenant",
+                                                  field=field_label(f"{path}.rent", household), status=status)))
+    return problems
+
+
+def _event_problems(household: Household, today: dt.date) -> list[Problem]:
+    """Each life event: its month (not in the future, at most 3 years ago), its person (an
+    adult, one job change each), its amounts before, and that it agrees with the household
+    declared now (a job ended: not working now; a job started: working now; a couple formed:
+    in couple now)."""
+    problems: list[Problem] = []
+
+    def add(path: str, key: str, **params: object) -> None:
+        problems.append(Problem(path, t(key, field=field_label(path, household), **params)))
+
+    if len(household.events) > MAX_EVENTS:
+        return [Problem("events", t("problem.too_many_items", field=t("field.events"),
+                                    count=len(household.events), max=MAX_EVENTS))]
+    now = current_month(today)
+    adults = {p.id: (i, p) for i, p in enumerate(household.persons) if p.role in (Role.DEMANDEUR, Role.CONJOINT)}
+    seen: set[tuple[EventKind, str]] = set()
+    for j, event in enumerate(household.events):
+        base = f"events.{j}"
+        if event.month > now:
+            add(f"{base}.month", "problem.event_in_future")
+        elif event.month < add_months(now, -MAX_EVENT_AGE_MONTHS):
+            add(f"{base}.month", "problem.event_too_old", months=MAX_EVENT_AGE_MONTHS)
+        key = (EventKind.JOB_END if event.is_job else event.kind, event.person if event.is_job else "")
+        if key in seen:
+            add(f"{base}.kind", "problem.event_twice_person" if event.is_job else "problem.event_twice")
+        seen.add(key)
+        if event.kind == EventKind.MOVE and event.housing_before is not None:
+            problems.extend(_housing_amount_problems(f"{base}.housing_before", event.housing_before, household))
+            problems.extend(_commune_problems(household, event.housing_before, f"{base}.housing_before", optional=True))
+        if event.kind == EventKind.COUPLE_START and not household.in_couple:
+            add(f"{base}.kind", "problem.couple_start_alone")
+        if not event.is_job:
+            continue
+        for name in ("salary_before", "unemployment_before"):
+            problems.extend(_amount_problems(f"{base}.{name}", getattr(event, name), MAX_MONTHLY_AMOUNT, household))
+        if event.kind == EventKind.JOB_END and not event.salary_before > 0:
+            add(f"{base}.salary_before", "problem.salary_before_required")
+        if not event.person:
+            add(f"{base}.person", "problem.required")
+            continue
+        if event.person not in adults:
+            add(f"{base}.person", "problem.event_person", value=shown(event.person))
+            continue
+        index, person = adults[event.person]
+        who = person_label(index, person)
+        activity = t(f"choice.activity.{person.activity.value}")
+        if event.kind == EventKind.JOB_END and person.activity in WORKING:
+            add(f"{base}.person", "problem.job_end_still_working", person=who, activity=activity)
+        if event.kind == EventKind.JOB_START and person.activity not in WORKING:
+            add(f"{base}.person", "problem.job_start_not_working", person=who, activity=activity)
+        if any(r.kind in (ResourceKind.SALAIRE_NET, ResourceKind.CHOMAGE) and not r.is_stable for r in person.resources):
+            add(f"{base}.person", "problem.job_event_monthly", person=who)
+    return problems
 
 
 def _text_problems(household: Household) -> list[Problem]:
@@ -257,22 +399,30 @@ def _text_problems(household: Household) -> list[Problem]:
     return problems
 
 
-def _commune_problems(household: Household) -> list[Problem]:
+def _commune_problems(
+    household: Household, housing: Housing | None = None, path: str = "housing", optional: bool = False
+) -> list[Problem]:
+    """The commune of the dwelling (or of a move's dwelling before: ``optional``, the
+    declared commune when absent) and its postal code."""
     from app.core.model.communes import default_index
 
-    housing = household.housing
+    housing = housing or household.housing
     if not housing.commune_insee:
-        return [Problem("housing.commune_insee", t("problem.required", field=field_label("housing.commune_insee")))]
+        if optional:
+            return []
+        return [Problem(f"{path}.commune_insee", t("problem.required", field=field_label(f"{path}.commune_insee")))]
     commune = default_index().by_insee(housing.commune_insee)
     if commune is None:
         if len(housing.commune_insee) > MAX_CODE:
-            return []  # said by _text_problems
-        return [Problem("housing.commune_insee", t("problem.unknown_commune", value=housing.commune_insee))]
+            return []  # said by _text_problems (the declared dwelling) or the reader
+        return [Problem(f"{path}.commune_insee", t("problem.unknown_commune", value=housing.commune_insee,
+                                                   field=field_label(f"{path}.commune_insee", household)))]
     if housing.postal_code and len(housing.postal_code) <= MAX_CODE and housing.postal_code not in commune.postal_codes:
         return [
             Problem(
-                "housing.postal_code",
-                t("problem.postal_code_mismatch", postal_code=housing.postal_code, commune=commune.name),
+                f"{path}.postal_code",
+                t("problem.postal_code_mismatch", postal_code=housing.postal_code, commune=commune.name,
+                  field=field_label(f"{path}.postal_code", household)),
             )
         ]
     return []

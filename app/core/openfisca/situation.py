@@ -11,6 +11,14 @@ explicitly, month by month, from January of year N-2 to the simulated month M:
 * housing status, rent and commune are needed on past months (flat-rate
   housing deduction of RSA/prime d'activité) and in January (energy cheque).
 
+A life event (``Household.events``, case format 3) splits the months at its month X:
+before X, what it says was true (the salary, unemployment benefit and activity before
+a job ended or started; the dwelling before a move; no couple before it formed), from
+X on, what the household declares. It also sets the dates OpenFisca-France reads:
+``date_debut_chomage`` (housing aid: abatement or neutralisation of earlier income once
+unemployed for 2 months), ``contrat_de_travail_debut`` and ``date_entree_logement``
+(Action Logement's aids).
+
 Declared history covers M-12 .. M-1. Month M repeats M-1. Months before M-12
 repeat the declared amount when it is "stable", else the 12-month average;
 this is an assumption, reported in ``Situation.assumptions``. When a person
@@ -26,15 +34,22 @@ by ``openfisca`` tools and exported by ``guichet export-openfisca``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from app.core.model.household import (
     Activity,
+    BacMention,
+    ChildcareMode,
     CoupleStatus,
+    EventKind,
     Household,
+    Housing,
     HousingStatus,
+    OfferKind,
+    LifeEvent,
     Person,
     ResourceKind,
     Role,
@@ -111,12 +126,33 @@ STATUT_MARITAL = {
     CoupleStatus.SEUL: "celibataire",
 }
 
+# Childcare mode -> the famille's CMG input (OpenFisca-France ``paje_cmg`` reads ``ass_mat``,
+# ``gar_dom`` and ``empl_dir``; a crèche gives none).
+CHILDCARE_INPUT = {
+    ChildcareMode.ASSISTANTE_MATERNELLE: "ass_mat",
+    ChildcareMode.GARDE_DOMICILE: "gar_dom",
+}
+MENTION = {
+    BacMention.AUCUNE: "non_renseignee",
+    BacMention.ASSEZ_BIEN: "mention_assez_bien",
+    BacMention.BIEN: "mention_bien",
+    BacMention.TRES_BIEN: "mention_tres_bien",
+}
+CONTRACT = {OfferKind.CDI: "cdi", OfferKind.CDD: "cdd", OfferKind.INTERIM: "ctt", OfferKind.FORMATION: "formation"}
+JOB_SEEKERS = (Activity.DEMANDEUR_EMPLOI_INDEMNISE, Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE)
+# Where the job or training is (``lieu_emploi_ou_formation``), from the household's commune:
+# France Travail's aids only ask that it is in France; overseas departments by INSEE prefix.
+OVERSEAS_PLACE = {"971": "guadeloupe", "972": "martinique", "973": "guyane", "974": "la_reunion", "976": "mayotte"}
+
 # Assumption codes (translated in resources/i18n/fr/core.yaml, "assumption.*").
 ASSUMED_N2_INCOME = "n2_income_derived"
 ASSUMED_N1_INCOME = "n1_income_derived"
 ASSUMED_OLDER_MONTHS = "older_months_extended"
 ASSUMED_SAVINGS = "savings_unknown"
 ASSUMED_SEPARATION = "separation_majoration_conditions"
+ASSUMED_JOB_SEEKER_CATEGORY = "job_seeker_category_1"
+ASSUMED_TRAINING_APPROVED = "training_approved_and_funded"
+ASSUMED_DWELLING_BEFORE = "dwelling_before_unknown"
 
 # A separation or widowhood opens the RSA's majoration for a parent left alone (« isolement
 # récent ») for 12 months within the 18 months after it (CASF L262-9); OpenFisca-France's
@@ -249,8 +285,18 @@ def _activite(person: Person) -> str:
     return ACTIVITE[person.activity]
 
 
+# A job event's amounts before its month, by the kind they replace.
+JOB_BEFORE = {ResourceKind.SALAIRE_NET: "salary_before", ResourceKind.CHOMAGE: "unemployment_before"}
+JOB_SEEKER = frozenset({Activity.DEMANDEUR_EMPLOI_INDEMNISE, Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE})
+
+
+def _first_day_of(month: str) -> str:
+    return f"{month}-01"
+
+
 def _person_variables(
-    person: Person, month: str, converter: TaxableConverter, assumptions: set[str]
+    person: Person, month: str, converter: TaxableConverter, assumptions: set[str],
+    job: LifeEvent | None = None,
 ) -> dict[str, Any]:
     months = input_months(month)
     year = parse_month(month)[0]
@@ -260,11 +306,27 @@ def _person_variables(
         return {m: value for m in months}
 
     values["activite"] = every_month(_activite(person))
+    if job is not None:  # the activity before the job ended or started
+        activity_before = ACTIVITE[job.activity_before_or_default()]
+        values["activite"] = {m: activity_before if m < job.month else v for m, v in values["activite"].items()}
+        if job.kind == EventKind.JOB_END and person.activity in JOB_SEEKER:
+            # Housing aid: earned income abated (indemnified) or neutralised (not indemnified)
+            # once unemployed for 2 months (CCH R822-13 to R822-17).
+            values["date_debut_chomage"] = {"ETERNITY": _first_day_of(job.month)}
+        if job.kind == EventKind.JOB_START:  # Action Logement's aids for a new job
+            values["contrat_de_travail_debut"] = {m: _first_day_of(job.month) for m in months if m >= job.month}
     values["scolarite"] = every_month(SCOLARITE[person.schooling])
     values["enceinte"] = _pregnancy_months(person, months)
     values["handicap"] = every_month(person.has_disability)
     values["taux_incapacite"] = every_month(round((person.disability_rate or 0.0) / 100, 4))
     values["ass_precondition_remplie"] = every_month(person.ass_work_history)
+    if person.apprentice:
+        values["alternant"] = every_month(True)
+    if person.adoption_date is not None:  # the prime à l'adoption (paje_adoption)
+        values["adoption"] = every_month(True)
+        values["date_adoption"] = {"ETERNITY": person.adoption_date.isoformat()}
+    if person.studies is not None:
+        _study_variables(person, values, every_month)
 
     # What the agent declares is exhaustive: a resource not declared is zero. Every resource
     # variable is therefore given on every month, which also spares OpenFisca the formulas
@@ -291,6 +353,16 @@ def _person_variables(
             taxable_by_month[taxable] = _converted(series, resource.kind, converter.taxable)
         else:
             values[DIRECT_KINDS[resource.kind]] = series
+    if job is not None:  # the salary and unemployment benefit before the job ended or started
+        for kind, name in JOB_BEFORE.items():
+            amount = float(getattr(job, name))
+            net_name, taxable_name, gross_name = CONVERTED_KINDS[kind]
+            earlier = [m for m in months if m < job.month]
+            values[net_name] = {**values[net_name], **{m: amount for m in earlier}}
+            values[gross_name] = {**values[gross_name], **{m: round(converter.gross(kind, amount), 2) for m in earlier}}
+            taxable_by_month[taxable_name] = {**taxable_by_month[taxable_name],
+                                              **{m: round(converter.taxable(kind, amount), 2) for m in earlier}}
+            any_income = any_income or (amount > 0 and bool(earlier))
 
     # A declared taxable income replaces what the monthly figures imply, on the months of
     # that year outside the declared history (which stays as declared).
@@ -316,6 +388,92 @@ def _person_variables(
                 taxable_by_month[variable][m] = round(per_month * shares[variable], 2)
     values.update(taxable_by_month)
     values["livret_a"] = dict(zeros)
+    return values
+
+
+def _study_variables(person: Person, values: dict[str, Any], every_month: Callable[[Any], dict[str, Any]]) -> None:
+    """The higher-education inputs of the Crous grant (``bourse_criteres_sociaux``) and the
+    aide au mérite: year, establishment, distance to the family home, the parents' income."""
+    studies = person.studies
+    assert studies is not None
+    values["annee_etude"] = every_month(studies.study_year.value)
+    values["statuts_etablissement_scolaire"] = every_month(studies.establishment.value)
+    values["bourse_criteres_sociaux_distance_domicile_familial"] = every_month(int(studies.family_distance_km))
+    values["bourse_criteres_sociaux_base_ressources_parentale"] = every_month(float(studies.parents_income_n2 or 0.0))
+    values["mention_baccalaureat"] = {"ETERNITY": MENTION[studies.bac_mention]}
+
+
+def _job_offer_variables(
+    person: Person, values: dict[str, Any], month: str, commune: str, assumptions: set[str]
+) -> None:
+    """France Travail's inputs for a job seeker's job or training to come (AGEPI, aide à la
+    mobilité), on the month M only: both aids are asked for when the job or training starts
+    (the request dated the first day of M), and read no other month."""
+    offer = person.job_offer
+    assert offer is not None
+    assumptions.add(ASSUMED_JOB_SEEKER_CATEGORY)
+    request = f"{month}-01"
+    training = offer.contract == OfferKind.FORMATION
+    at_m: dict[str, Any] = {
+        "pole_emploi_categorie_demandeur_emploi": "categorie_1",
+        "contexte_activite_pole_emploi": "formation" if training else "reprise_emploi",
+        "contrat_de_travail_type": CONTRACT[offer.contract],
+        "contrat_de_travail_debut": offer.start_date.isoformat(),
+        "contrat_de_travail_duree": float(offer.duration_months or 0),
+        "duree_formation": float(offer.training_hours or 0),
+        "lieu_emploi_ou_formation": OVERSEAS_PLACE.get(commune[:3], "corse" if commune[:2] in ("2A", "2B") else "metropole_hors_corse"),
+        "agepi_date_demande": request,
+        "aide_mobilite_date_demande": request,
+        "type_intensite_activite": "hebdomadaire" if offer.weekly_hours else "inconnue",
+        "agepi_temps_travail_en_heure": float(offer.weekly_hours or 0),
+        "distance_activite_domicile": float(offer.distance_km or 0),
+        "aide_mobilite_duree_trajet": float(offer.trip_minutes or 0),
+        "nombre_allers_retours": float(offer.round_trips or 0),
+    }
+    if training:
+        assumptions.add(ASSUMED_TRAINING_APPROVED)
+        at_m["formation_validee_pole_emploi"] = True
+        at_m["formation_financee_ou_cofinancee"] = True
+    # The daily unemployment benefit both aids compare with the minimum ARE: the gross ARE
+    # of M-1 over its days (0 for a job seeker without benefit).
+    gross = values.get("chomage_brut", {}).get(add_months(month, -1), 0.0)
+    days = _days_in_month(add_months(month, -1))
+    at_m["allocation_retour_emploi_journaliere"] = round(float(gross) / days, 2)
+    for variable, value in at_m.items():
+        values[variable] = {month: value}
+
+
+def _days_in_month(month: str) -> int:
+    year, number = parse_month(month)
+    following = dt.date(year + (number == 12), number % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def _housing_variables(household: Household, months: tuple[str, ...], assumptions: set[str]) -> dict[str, Any]:
+    """The dwelling's variables per month: the declared dwelling, or, before the month of a
+    move, the dwelling before it (when given; else the declared one, and the result says so)."""
+    move = household.event(EventKind.MOVE)
+    current = household.housing
+
+    def housing_on(m: str) -> Housing:
+        if move is not None and m < move.month and move.housing_before is not None:
+            return move.housing_before
+        return current
+
+    by_month = {m: housing_on(m) for m in months}
+    values: dict[str, Any] = {
+        "statut_occupation_logement": {m: STATUT_OCCUPATION[h.status] for m, h in by_month.items()},
+        "loyer": {m: float(h.rent) for m, h in by_month.items()},
+        "charges_locatives": {m: float(h.charges) for m, h in by_month.items()},
+        "logement_conventionne": {m: bool(h.conventionne) for m, h in by_month.items()},
+    }
+    if current.commune_insee:
+        values["depcom"] = {m: h.commune_insee or current.commune_insee for m, h in by_month.items()}
+    if move is not None:
+        # Action Logement's aids (Loca-Pass, Mon job mon logement) read the date of entry.
+        values["date_entree_logement"] = {m: _first_day_of(move.month) for m in months if m >= move.month}
+        if move.housing_before is None and any(m < move.month for m in months):
+            assumptions.add(ASSUMED_DWELLING_BEFORE)
     return values
 
 
@@ -346,7 +504,10 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
     assumptions: set[str] = set()
     persons = household.persons
     ids = tuple(p.id for p in persons)
-    individus = {p.id: _person_variables(p, month, converter, assumptions) for p in persons}
+    individus = {p.id: _person_variables(p, month, converter, assumptions, household.job_event(p.id)) for p in persons}
+    for p in persons:
+        if p.job_offer is not None and p.activity in JOB_SEEKERS:
+            _job_offer_variables(p, individus[p.id], month, household.housing.commune_insee, assumptions)
 
     demandeur = household.demandeur
     assert demandeur is not None, "validate() first: a household has a demandeur"
@@ -355,15 +516,32 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
     others = [p.id for p in persons if p.role == Role.AUTRE]
     in_couple = household.in_couple and conjoint is not None
 
+    couple_start = household.event(EventKind.COUPLE_START)
     for p in persons:
         status = household.couple if p.role in (Role.DEMANDEUR, Role.CONJOINT) and in_couple else CoupleStatus.SEUL
-        individus[p.id]["statut_marital"] = {m: STATUT_MARITAL[status] for m in months}
+        marital = {m: STATUT_MARITAL[status] for m in months}
+        if couple_start is not None and in_couple:  # married or pacsé from the month the couple formed
+            marital.update({m: STATUT_MARITAL[CoupleStatus.SEUL] for m in months if m < couple_start.month})
+        individus[p.id]["statut_marital"] = marital
 
     parents = [demandeur.id] + ([conjoint.id] if in_couple and conjoint else [])
     isolation = isolation_months(household, months)
     familles: dict[str, Any] = {"famille_1": {"parents": parents, "enfants": children, "rsa_isolement_recent": isolation}}
     for i, other in enumerate(others, start=2):
         familles[f"famille_{i}"] = {"parents": [other], "enfants": [], "rsa_isolement_recent": {m: False for m in months}}
+    famille = familles["famille_1"]
+    if household.childcare in CHILDCARE_INPUT:
+        # ``paje_cmg`` reads the mode of the month M only
+        famille[CHILDCARE_INPUT[household.childcare]] = {month: True}
+    if household.asylum_seeker:
+        famille["asile_demandeur"] = {m: True for m in months}
+        famille["place_hebergement"] = {m: household.asylum_housed for m in months}
+    if any(p.studies is not None for p in persons):
+        # The Crous grant's family points: the famille's children, and those in higher education.
+        kids = household.children
+        famille["bourse_criteres_sociaux_nombre_enfants_a_charge"] = {m: len(kids) for m in months}
+        famille["bourse_criteres_sociaux_nombre_enfants_a_charge_dans_enseignement_superieur"] = {
+            m: sum(1 for p in kids if p.schooling == Schooling.SUPERIEUR or p.studies is not None) for m in months}
     if isolation[month]:  # the majoration's conditions OpenFisca cannot check
         assumptions.add(ASSUMED_SEPARATION)
 
@@ -374,19 +552,13 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
     for i, pid in enumerate(extra_declarants, start=2):
         foyers[f"foyer_fiscal_{i}"] = {"declarants": [pid], "personnes_a_charge": []}
 
-    housing = household.housing
     menage: dict[str, Any] = {
         "personne_de_reference": [demandeur.id],
         "conjoint": [conjoint.id] if conjoint else [],
         "enfants": children,
         "autres": others,
-        "statut_occupation_logement": {m: STATUT_OCCUPATION[housing.status] for m in months},
-        "loyer": {m: float(housing.rent) for m in months},
-        "charges_locatives": {m: float(housing.charges) for m in months},
-        "logement_conventionne": {m: bool(housing.conventionne) for m in months},
+        **_housing_variables(household, months, assumptions),
     }
-    if housing.commune_insee:
-        menage["depcom"] = {m: housing.commune_insee for m in months}
 
     if household.savings is None:
         assumptions.add(ASSUMED_SAVINGS)

@@ -108,7 +108,7 @@ def activity_csv(days: tuple[DayActivity, ...], labels: Mapping[str, str] | None
                 benefit.to_check,
                 benefit.not_claimed,
                 float(benefit.amount_total),
-                t("results.per_month") if benefit.amount_period == "month" else t("results.per_year"),
+                t(f"results.per_{benefit.amount_period}"),
             ])
     return out.getvalue()
 

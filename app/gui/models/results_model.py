@@ -45,7 +45,7 @@ def _outside_territory(item: BenefitResult) -> bool:
 def amount_text(benefit: Benefit, result: BenefitResult) -> str:
     """What the amount column says: ``362,87 €/mois``, ``429,01 €/an``, … or a dash."""
     if result.status == TO_CHECK and result.amount > 0 and benefit.value == "amount":
-        key = "gui.results.up_to_year" if result.amount_period == "year" else "gui.results.up_to_month"
+        key = f"gui.results.up_to_{result.amount_period}"
         return t(key, amount=formats.euros(result.amount))
     if result.status != ELIGIBLE:
         return t("gui.results.no_amount")
@@ -54,7 +54,7 @@ def amount_text(benefit: Benefit, result: BenefitResult) -> str:
     amount = formats.euros(result.amount)
     if benefit.value == "contribution":
         return t("gui.results.contribution", amount=amount)
-    key = "gui.results.amount_year" if result.amount_period == "year" else "gui.results.amount_month"
+    key = f"gui.results.amount_{result.amount_period}"
     return t(key, amount=amount)
 
 

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.base import formats
-from app.core.model.household import CoupleStatus, Household, Person, Role
+from app.core.model.household import ChildcareMode, CoupleStatus, Household, Person, Role
 from app.core.base.i18n import t
 from app.core.model.periods import current_month
-from app.core.model.validation import MAX_REFERENCE, Problem, field_label, validate
+from app.core.model.validation import CHILDCARE_MAX_AGE, MAX_REFERENCE, Problem, field_label, validate
 from app.gui import icons
+from app.gui.views.events_form import EventsForm
 from app.gui.views.housing_form import HousingForm
 from app.gui.views.person_form import PersonForm
 from app.gui.views.resources_editor import RawProblem, amount_problem
@@ -86,7 +87,16 @@ class HouseholdEditor(QWidget):
         self.savings.setEnabled(False)
         self.separation_date = DateEdit(t("gui.household.separation_date"))
         self.separation_date.setToolTip(t("gui.household.separation_help"))
+        self.childcare = ChoiceCombo(ChildcareMode, "childcare", t("field.childcare"))
+        self.childcare.setToolTip(t("gui.household.childcare_help"))
+        self.asylum_seeker = QCheckBox(t("gui.household.asylum_seeker"))
+        accessible(self.asylum_seeker, t("gui.household.asylum_seeker"))
+        self.asylum_housed = QCheckBox(t("gui.household.asylum_housed"))
+        accessible(self.asylum_housed, t("gui.household.asylum_housed"))
         self.boxes = {
+            "childcare": FieldBox(self.childcare),
+            "asylum_seeker": FieldBox(self.asylum_seeker),
+            "asylum_housed": FieldBox(self.asylum_housed),
             "couple": FieldBox(self.couple),
             "reference": FieldBox(self.reference),
             "savings": FieldBox(self.savings),
@@ -119,6 +129,19 @@ class HouseholdEditor(QWidget):
         grid.addWidget(self.boxes["separation_date"], 2, 1, Qt.AlignmentFlag.AlignTop)
         self.couple.currentIndexChanged.connect(self._update_separation_visibility)
         self._update_separation_visibility()
+        # Shown when a child is under 6: the CMG's childcare mode.
+        self.childcare_label = QLabel(t("gui.household.childcare_label"))
+        self.childcare_label.setBuddy(self.childcare)
+        grid.addWidget(self.childcare_label, 3, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.boxes["childcare"], 3, 1, 1, 3, Qt.AlignmentFlag.AlignTop)
+        asylum_row = QHBoxLayout()
+        asylum_row.addWidget(self.boxes["asylum_seeker"], 0, Qt.AlignmentFlag.AlignTop)
+        asylum_row.addWidget(self.boxes["asylum_housed"], 1, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(asylum_row, 4, 1, 1, 3)
+        self.asylum_seeker.toggled.connect(lambda _checked: self._update_household_visibility())
+        self.boxes["childcare"].setVisible(False)
+        self.childcare_label.setVisible(False)
+        self.boxes["asylum_housed"].setVisible(False)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
@@ -180,6 +203,15 @@ class HouseholdEditor(QWidget):
         housing_layout.setContentsMargins(0, 0, 0, 0)
         housing_layout.addWidget(self.housing)
 
+        # -- recent changes (case format 3's events) ------------------------------------------
+        self.events = EventsForm()
+        self.events.edited.connect(self._emit_changed)
+        events_group, events_body = titled_group(t("gui.events.title"))
+        events_layout = QVBoxLayout(events_body)
+        events_layout.setContentsMargins(0, 0, 0, 0)
+        events_layout.addWidget(self.events)
+        self.couple.currentIndexChanged.connect(self._sync_events)
+
         # -- benefits received --------------------------------------------------------------
         self.received: dict[str, QCheckBox] = {}
         received_group, received_body = titled_group(t("gui.received.title"))
@@ -196,6 +228,7 @@ class HouseholdEditor(QWidget):
         layout.addWidget(household_group)
         layout.addWidget(persons_group)
         layout.addWidget(housing_group)
+        layout.addWidget(events_group)
         layout.addWidget(received_group)
         layout.addStretch(1)
         self.household_group, self.persons_group = household_group, persons_group
@@ -317,6 +350,23 @@ class HouseholdEditor(QWidget):
         self.refresh_table()
         self._emit_changed()
 
+    def _update_household_visibility(self) -> None:
+        """The childcare mode when a child is under 6 in the month computed; the asylum
+        accommodation when asylum is asked. Hidden fields keep what they hold, unused."""
+        young = self._young_child()
+        self.childcare_label.setVisible(young)
+        self.boxes["childcare"].setVisible(young)
+        self.boxes["asylum_housed"].setVisible(self.asylum_seeker.isChecked())
+
+    def _young_child(self) -> bool:
+        day = dt.date.fromisoformat(f"{self._month}-01")
+        for form in self.forms:
+            birth = form.birth()
+            if form.role_value() == Role.ENFANT and birth is not None and birth <= day:
+                if Person(form.person_id, Role.ENFANT, birth).age_on(day) < CHILDCARE_MAX_AGE:
+                    return True
+        return False
+
     def _on_role_changed(self) -> None:
         self.refresh_table()
         self._update_buttons()
@@ -338,7 +388,18 @@ class HouseholdEditor(QWidget):
         key = "gui.persons.detail_named" if name else "gui.persons.detail"
         self.person_title.setText(t(key, number=index + 1, role=role, name=name))
 
+    def _sync_events(self) -> None:
+        """The recent changes' job rows follow the adults; the couple's row, the couple."""
+        adults = [(i, form) for i, form in enumerate(self.forms) if form.role_value() in (Role.DEMANDEUR, Role.CONJOINT)]
+        persons = tuple(Person(form.person_id, form.role_value(), dt.date(2000, 1, 1)) for _i, form in adults)
+        labels = {form.person_id: t("gui.events.job_of", number=i + 1, role=t(f"choice.role.{form.role_value().value}"),
+                                    name=form.display_name()) for i, form in adults}
+        in_couple = CoupleStatus(self.couple.currentData()) != CoupleStatus.SEUL
+        self.events.set_household(persons, labels, in_couple)
+
     def refresh_table(self) -> None:
+        self._update_household_visibility()
+        self._sync_events()
         today = dt.date.today()
         for row, form in enumerate(self.forms):
             form.set_number(row + 1)
@@ -429,11 +490,15 @@ class HouseholdEditor(QWidget):
         self.couple.set_value(CoupleStatus.SEUL)
         self.reference.clear()
         self.separation_date.clear()
+        self.childcare.set_value(ChildcareMode.AUCUN)
+        self.asylum_seeker.setChecked(False)
+        self.asylum_housed.setChecked(False)
         self.savings.clear()
         self.savings_unknown.setChecked(True)
         for box in self.boxes.values():
             box.touched = False
         self.housing.load_defaults()
+        self.events.clear()
         for check in self.received.values():
             check.setChecked(False)
         self._received_order = []
@@ -446,6 +511,9 @@ class HouseholdEditor(QWidget):
         self.couple.set_value(household.couple)
         self.reference.setText(household.reference)
         self.separation_date.set_date(household.separation_date)
+        self.childcare.set_value(household.childcare)
+        self.asylum_seeker.setChecked(household.asylum_seeker)
+        self.asylum_housed.setChecked(household.asylum_housed)
         self.savings_unknown.setChecked(household.savings is None)
         self.savings.set_amount(household.savings)
         self.housing.load(household.housing)
@@ -458,11 +526,13 @@ class HouseholdEditor(QWidget):
             box.touched = True
         self.select_person(0)
         self.refresh_table()
+        self.events.load(household.events)
 
     def set_month(self, month: str) -> None:
         self._month = month
         for form in self.forms:
             form.set_month(month)
+        self._update_household_visibility()
 
     def _received_ids(self) -> tuple[str, ...]:
         """Checked benefits: those of the case loaded in its order, then the others."""
@@ -478,6 +548,8 @@ class HouseholdEditor(QWidget):
             persons.append(person)
             raw.extend(found)
         housing, found = self.housing.collect()
+        raw.extend(found)
+        events, found = self.events.collect()
         raw.extend(found)
         savings: float | None = None
         if not self.savings_unknown.isChecked():
@@ -503,6 +575,10 @@ class HouseholdEditor(QWidget):
             benefits_received=self._received_ids(),
             reference=self.reference.text().strip(),
             separation_date=separation,
+            childcare=ChildcareMode(self.childcare.currentData()) if self._young_child() else ChildcareMode.AUCUN,
+            asylum_seeker=self.asylum_seeker.isChecked(),
+            asylum_housed=self.asylum_housed.isChecked() and self.asylum_seeker.isChecked(),
+            events=events,
         )
         unreadable = {p.path for p in raw}
         problems = [Problem(p.path, t(p.key, field=field_label(p.path, household), **dict(p.params))) for p in raw]
@@ -523,6 +599,10 @@ class HouseholdEditor(QWidget):
             for name, box in form.boxes.items():
                 if isinstance(box.control, (AmountEdit, DateEdit)) or name == "disability_rate":
                     fields[f"{base}.{name}"] = box.control  # type: ignore[assignment]
+            for group, sub in (("studies", form.studies), ("job_offer", form.job_offer)):
+                for name, box in sub.boxes.items():
+                    if isinstance(box.control, (AmountEdit, DateEdit)):
+                        fields[f"{base}.{group}.{name}"] = box.control
             for j, row in enumerate(form.resources.rows):
                 fields[f"{base}.resources.{j}.stable"] = row.stable
                 for k, edit in enumerate(row.grid.edits):
@@ -530,6 +610,7 @@ class HouseholdEditor(QWidget):
         for name, box in self.housing.boxes.items():
             if isinstance(box.control, AmountEdit):
                 fields[f"housing.{name}"] = box.control
+        fields.update(self.events.typed_fields())
         return fields
 
     def show_problems(self, problems: Sequence[Problem]) -> list[str]:
@@ -553,6 +634,8 @@ class HouseholdEditor(QWidget):
         self._mark_rows()
         held.extend(self.housing.show_problems(messages))
         shown.update(path for path in messages if path.startswith("housing."))
+        held.extend(self.events.show_problems(messages))
+        shown.update(path for path in messages if path.startswith("events"))
         for name, box in self.boxes.items():
             message = messages.get(name)
             box.show_problem(message)

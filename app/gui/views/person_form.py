@@ -22,12 +22,14 @@ from app.core.model.household import Activity, Person, Role, Schooling
 from app.core.base.i18n import t
 from app.core.model.validation import MAX_FIRST_NAME
 from app.core.model.periods import current_month, parse_month
+from app.gui.views.person_extras import JobOfferForm, StudiesForm
 from app.gui.views.resources_editor import RawProblem, ResourcesEditor, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, FieldBox, accessible, titled_group
 
 FALLBACK_BIRTH_DATE = dt.date(1900, 1, 1)  # stands for an unreadable date during validation only
 DEPENDANT_ROLES = (Role.ENFANT, Role.AUTRE)
 JOB_SEEKER = (Activity.DEMANDEUR_EMPLOI_INDEMNISE, Activity.DEMANDEUR_EMPLOI_NON_INDEMNISE)
+APPRENTICE_AGES = (15, 29)  # an apprenticeship contract starts at 15 (16 in general) and until 29
 
 
 def schooling_for_age(birth: dt.date, month: str) -> Schooling:
@@ -75,9 +77,16 @@ class PersonForm(QWidget):
         self.pregnant = QCheckBox(t("gui.person.pregnant"))
         accessible(self.pregnant, t("gui.person.pregnant").replace("&", ""))
         self.due_date = DateEdit(t("gui.person.due_date"))
+        self.adoption_date = DateEdit(t("gui.person.adoption_date"))
+        self.adoption_date.setToolTip(t("gui.person.adoption_help"))
         self.ass_work_history = QCheckBox(t("gui.person.ass_work_history"))
         self.ass_work_history.setToolTip(t("gui.person.ass_work_history_help"))
         accessible(self.ass_work_history, t("gui.person.ass_work_history"), t("gui.person.ass_work_history_help"))
+        self.apprentice = QCheckBox(t("gui.person.apprentice"))
+        accessible(self.apprentice, t("gui.person.apprentice"), t("gui.person.apprentice_help"))
+        self.apprentice.setToolTip(t("gui.person.apprentice_help"))
+        self.studies = StudiesForm()
+        self.job_offer = JobOfferForm()
         self.disability_rate = QLineEdit()
         self.disability_rate.setPlaceholderText(t("gui.person.disability_placeholder"))
         self.disability_rate.setMaxLength(6)
@@ -89,8 +98,9 @@ class PersonForm(QWidget):
         self.boxes: dict[str, FieldBox] = {}
         for name, control in (
             ("role", self.role), ("first_name", self.first_name), ("birth_date", self.birth_date),
-            ("activity", self.activity), ("ass_work_history", self.ass_work_history),
+            ("activity", self.activity), ("ass_work_history", self.ass_work_history), ("apprentice", self.apprentice),
             ("schooling", self.schooling), ("pregnant", self.pregnant), ("pregnancy_due_date", self.due_date),
+            ("adoption_date", self.adoption_date),
             ("disability_rate", self.disability_rate),
             ("taxable_income_last_year", self.taxable_n1), ("taxable_income_n2", self.taxable_n2),
         ):
@@ -117,9 +127,11 @@ class PersonForm(QWidget):
         add(left, "birth_date", "gui.person.birth_date_label")
         add(left, "activity", "gui.person.activity_label")
         left.addRow("", self.boxes["ass_work_history"])
+        left.addRow("", self.boxes["apprentice"])
         self._left_form = left
         add(right, "schooling", "gui.person.schooling_label")
         add(right, "disability_rate", "gui.person.disability_label")
+        add(right, "adoption_date", "gui.person.adoption_label")
         add(right, "taxable_income_last_year", "gui.person.taxable_n1_label")
         add(right, "taxable_income_n2", "gui.person.taxable_n2_label")
         right.addRow("", self.boxes["pregnant"])
@@ -138,11 +150,18 @@ class PersonForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(columns)
+        layout.addWidget(self.studies)
+        layout.addWidget(self.job_offer)
         layout.addWidget(self.resources_group)
 
         self.role.activated.connect(self._on_role)
         self.activity.currentIndexChanged.connect(self.update_visibility)
         self.birth_date.textChanged.connect(self._suggest_schooling)
+        self.birth_date.textChanged.connect(lambda _text: self.update_visibility())
+        self.schooling.currentIndexChanged.connect(lambda _index: self.update_visibility())
+        for sub in (self.studies, self.job_offer):
+            sub.edited.connect(self.edited)
+            sub.declared.toggled.connect(lambda _checked: self.edited.emit())
         self.resources.edited.connect(self.edited)
         self.resources.structureChanged.connect(self.structureChanged)
         self.set_month(self._month)
@@ -162,10 +181,27 @@ class PersonForm(QWidget):
         child = role == Role.ENFANT
         self._right_form.setRowVisible(self.schooling_box, self._schooling_applies())
         self._right_form.setRowVisible(self.boxes["pregnant"], not child)
+        self._right_form.setRowVisible(self.boxes["adoption_date"], child)
         self._right_form.setRowVisible(self.boxes["pregnancy_due_date"], not child and self.pregnant.isChecked())
         for name in ("taxable_income_last_year", "taxable_income_n2"):
             self._right_form.setRowVisible(self.boxes[name], not child)
         self._left_form.setRowVisible(self.boxes["ass_work_history"], self._job_seeker())
+        self._left_form.setRowVisible(self.boxes["apprentice"], self._apprentice_age())
+        self.studies.setVisible(self._student())
+        self.job_offer.setVisible(self._job_seeker())
+
+    def _student(self) -> bool:
+        """A student, or a dependant in higher education: the Crous grant's questions."""
+        return (Activity(self.activity.currentData()) == Activity.ETUDIANT
+                or (self._schooling_applies() and Schooling(self.schooling.currentData()) == Schooling.SUPERIEUR))
+
+    def _apprentice_age(self) -> bool:
+        birth = self.birth()
+        if birth is None:
+            return False
+        month = parse_month(self._month)
+        age = Person(self.person_id, Role.AUTRE, birth).age_on(dt.date(month[0], month[1], 1))
+        return APPRENTICE_AGES[0] <= age <= APPRENTICE_AGES[1]
 
     def _schooling_applies(self) -> bool:
         """Children and other dependants; adults only when they are students."""
@@ -196,8 +232,9 @@ class PersonForm(QWidget):
 
     def focus_order(self) -> list[QWidget]:
         """The controls in reading order: left column, right column, resources."""
-        return [self.role, self.first_name, self.birth_date, self.activity, self.ass_work_history,
+        return [self.role, self.first_name, self.birth_date, self.activity, self.ass_work_history, self.apprentice,
                 self.schooling, self.disability_rate, self.taxable_n1, self.taxable_n2, self.pregnant,
+                *[box.control for form in (self.studies, self.job_offer) for box in form.boxes.values()],
                 *self.resources.focus_order()]
 
     def set_number(self, number: int) -> None:
@@ -213,7 +250,11 @@ class PersonForm(QWidget):
         self.schooling.set_value(person.schooling)
         self.pregnant.setChecked(person.pregnant)
         self.due_date.set_date(person.pregnancy_due_date)
+        self.adoption_date.set_date(person.adoption_date)
         self.ass_work_history.setChecked(getattr(person, "ass_work_history", False))
+        self.apprentice.setChecked(person.apprentice)
+        self.studies.load(person.studies)
+        self.job_offer.load(person.job_offer)
         self.disability_rate.setText(
             "" if person.disability_rate is None else formats.number(person.disability_rate, 0 if person.disability_rate == int(person.disability_rate) else 1)
         )
@@ -227,6 +268,8 @@ class PersonForm(QWidget):
         for box in self.boxes.values():
             box.touched = True
         self.resources.mark_touched()
+        self.studies.mark_touched()
+        self.job_offer.mark_touched()
 
     def display_name(self) -> str:
         return self.first_name.text().strip()
@@ -274,6 +317,15 @@ class PersonForm(QWidget):
                 due = self.due_date.date()
             except ValueError:
                 problems.append(RawProblem(f"{base}.pregnancy_due_date", self.due_date.problem_key(), (("value", self.due_date.text()),)))
+        adopted: dt.date | None = None
+        if role == Role.ENFANT and self.adoption_date.text().strip():  # hidden for others: kept, not sent
+            try:
+                adopted = self.adoption_date.date()
+            except ValueError:
+                problems.append(RawProblem(f"{base}.adoption_date", self.adoption_date.problem_key(),
+                                           (("value", self.adoption_date.text()),)))
+        studies = self.studies.collect(f"{base}.studies", problems) if self._student() else None
+        offer = self.job_offer.collect(f"{base}.job_offer", problems) if self._job_seeker() else None
         person = Person(
             id=self.person_id,
             role=role,
@@ -288,6 +340,10 @@ class PersonForm(QWidget):
             resources=resources,
             taxable_income_last_year=taxable["taxable_income_last_year"],
             taxable_income_n2=taxable["taxable_income_n2"],
+            apprentice=self.apprentice.isChecked() and self._apprentice_age(),
+            studies=studies,
+            job_offer=offer,
+            adoption_date=adopted,
         )
         return person, problems
 
@@ -303,6 +359,8 @@ class PersonForm(QWidget):
                 message = None
             box.show_problem(message)
         self.resources.show_problems(base, messages)
+        self.studies.show_problems(f"{base}.studies", messages)
+        self.job_offer.show_problems(f"{base}.job_offer", messages)
         return held
 
 

@@ -335,7 +335,9 @@ class ResultsPanel(QWidget):
             self.yearly.setVisible(yearly > 0)
             missing = not_claimed_monthly(result)
             count = len([b for b in result.not_claimed() if b.status == ELIGIBLE])
-            lines = [t("gui.results.not_claimed_summary", count=count, amount=formats.euros(missing))] if count else []
+            once = round(sum(b.amount for b in result.not_claimed() if b.status == ELIGIBLE and b.amount_period == "once"), 2)
+            key = "gui.results.not_claimed_summary_once" if once > 0 else "gui.results.not_claimed_summary"
+            lines = [t(key, count=count, amount=formats.euros(missing), once=formats.euros(once))] if count else []
             automatic = self._automatic_labels(result)
             if automatic:
                 lines.append(t("gui.results.automatic_summary", benefits=", ".join(automatic)))

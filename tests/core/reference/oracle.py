@@ -63,6 +63,17 @@ BENEFITS: tuple[tuple[str, str, str, str], ...] = (
     ("cheque_energie", "cheque_energie", "year", "group"),
     ("bourse_college", "bourse_college", "month", "group"),
     ("bourse_lycee", "bourse_lycee", "month", "group"),
+    # Case format 3 (childcare, studies, job offers): a monthly amount, or a one-off sum
+    # (AGEPI, aide au permis, aide à la mobilité, Pass'Sport) as OpenFisca gives it on month M.
+    ("paje_cmg", "paje_cmg", "month", "group"),
+    ("bourse_criteres_sociaux", "bourse_criteres_sociaux", "month", "sum_persons"),
+    ("aide_merite", "aide_merite_montant", "month", "sum_persons"),
+    ("contrat_engagement_jeune", "contrat_engagement_jeune", "month", "sum_persons"),
+    ("agepi", "agepi", "month", "sum_persons"),
+    ("aide_permis_demandeur_emploi", "aide_permis_demandeur_emploi", "month", "sum_persons"),
+    ("aide_mobilite", "aide_mobilite", "month", "sum_persons"),
+    ("pass_sport", "pass_sport", "month", "sum_persons"),
+    ("logement_social", "logement_social_eligible", "month", "bool"),
 )
 GROUPS = ("familles", "foyers_fiscaux", "menages")
 
