@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.core.model.household import Activity, ChildcareMode, OfferKind, Role, StudyYear
+from app.core.model.household import Activity, ChildcareMode, OfferKind, Role, StudyYear, UnemploymentRights
 from app.core.base.i18n import t
 from gui_helpers import choose, type_text
 
@@ -132,3 +132,32 @@ def test_adoption_date_for_a_child_only_named_when_wrong(idle_window: Any, qtbot
     collected = editor.collect(today=TODAY)
     assert collected.household.persons[-1].adoption_date == dt.date(2026, 10, 15)
     assert not [p for p in collected.problems if p.field.endswith("adoption_date")]
+
+
+def test_unemployment_rights_for_an_employee_all_three_required(idle_window: Any, qtbot: Any) -> None:
+    editor = idle_window.editor
+    person = editor.forms[0]
+    type_text(person.birth_date, "05/05/1990")
+    rights = person.are_rights
+    assert not rights.isVisibleTo(idle_window)  # « inactif »: no ARE question
+    choose(person.activity, t("choice.activity.salarie"))
+    assert rights.isVisibleTo(idle_window)
+    assert not rights.boxes["days_left"].isVisibleTo(idle_window)
+    rights.declared.setChecked(True)
+    assert rights.boxes["days_left"].isVisibleTo(idle_window)
+    type_text(rights.daily, "40")
+    type_text(rights.wage, "70,50")
+    collected = editor.collect(today=TODAY)  # the days left are missing: named
+    assert [p.message for p in collected.problems if ".unemployment_rights" in p.field] == [
+        "Personne 1, droits à l'allocation chômage (ARE) restants, jours d'ARE restants : à renseigner."]
+    type_text(rights.days, "300")
+    collected = editor.collect(today=TODAY)
+    assert collected.household.persons[0].unemployment_rights == UnemploymentRights(40.0, 70.5, 300)
+    assert not [p for p in collected.problems if ".unemployment_rights" in p.field]
+    assert editor.typed_fields()["persons.0.unemployment_rights.reference_daily_wage"].text() == "70,50"
+    # a job seeker: hidden and not used, what was typed stays
+    choose(person.activity, t("choice.activity.demandeur_emploi_indemnise"))
+    assert not rights.isVisibleTo(idle_window)
+    assert editor.collect(today=TODAY).household.persons[0].unemployment_rights is None
+    choose(person.activity, t("choice.activity.salarie"))
+    assert editor.collect(today=TODAY).household.persons[0].unemployment_rights == UnemploymentRights(40.0, 70.5, 300)

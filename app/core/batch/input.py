@@ -104,6 +104,10 @@ ADULT_FIELDS: tuple[tuple[str, str], ...] = (
     ("emploi_a_venir_distance_km", "job_offer:distance_km"),
     ("emploi_a_venir_trajet_aller_retour_minutes", "job_offer:trip_minutes"),
     ("emploi_a_venir_allers_retours", "job_offer:round_trips"),
+    # version 3: an employee's unemployment rights left (complément ARE)
+    ("are_allocation_journaliere_brute", "unemployment_rights:daily_allowance"),
+    ("are_salaire_journalier_reference", "unemployment_rights:reference_daily_wage"),
+    ("are_jours_restants", "unemployment_rights:days_left"),
 )
 # Choice keys of the nested fields read from a row (casefile.CHOICE_KEYS' names).
 NESTED_CHOICES = {"study_year": "study_year", "establishment": "establishment", "bac_mention": "bac_mention",
@@ -547,7 +551,7 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
                     columns[f"{base}.resources.{len(person['resources'])}"] = column
                     person["resources"].append({"kind": target.split(":", 1)[1], "stable": _number(value)})
                 continue
-            if ":" in target:  # a field of the person's studies or job to come
+            if ":" in target:  # a field of the person's studies, job to come or ARE rights
                 group, name = target.split(":", 1)
                 columns[f"{base}.{group}.{name}"] = column
                 columns.setdefault(f"{base}.{group}", column)

@@ -26,6 +26,7 @@ from app.core.model.household import (
     Housing,
     HousingStatus,
     JobOffer,
+    UnemploymentRights,
     OfferKind,
     LifeEvent,
     Person,
@@ -69,7 +70,9 @@ PERSON_FIELDS = {
     "id", "role", "first_name", "birth_date", "activity", "disability_rate", "pregnant",
     "schooling", "resources", "taxable_income_last_year", "taxable_income_n2", "ass_work_history",
     "pregnancy_due_date", "studies", "apprentice", "job_offer", "adoption_date",
+    "unemployment_rights",
 }
+UNEMPLOYMENT_RIGHTS_FIELDS = {"daily_allowance", "reference_daily_wage", "days_left"}
 STUDIES_FIELDS = {"study_year", "establishment", "family_distance_km", "parents_income_n2", "bac_mention"}
 JOB_OFFER_FIELDS = {"contract", "start_date", "duration_months", "training_hours", "weekly_hours", "distance_km",
                     "trip_minutes", "round_trips"}
@@ -232,6 +235,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
             apprentice=reader.boolean(raw, "apprentice", f"{base}.apprentice"),
             studies=_studies(reader, raw, f"{base}.studies"),
             job_offer=_job_offer(reader, raw, f"{base}.job_offer"),
+            unemployment_rights=_unemployment_rights(reader, raw, f"{base}.unemployment_rights"),
         )
         if role is None or birth is None or activity is None or schooling is None:
             continue
@@ -343,6 +347,25 @@ def _job_offer(reader: _Reader, person: dict[str, Any], path: str) -> JobOffer |
     if contract is None or start is None:
         return None
     return JobOffer(contract=contract, start_date=start, weekly_hours=weekly, distance_km=distance, **counts)
+
+
+def _unemployment_rights(reader: _Reader, person: dict[str, Any], path: str) -> UnemploymentRights | None:
+    raw = _object(reader, person, "unemployment_rights", path, UNEMPLOYMENT_RIGHTS_FIELDS)
+    if raw is None:
+        return None
+    daily = reader.number(raw, "daily_allowance", f"{path}.daily_allowance", required=True)
+    wage = reader.number(raw, "reference_daily_wage", f"{path}.reference_daily_wage", required=True)
+    days = _whole(reader, raw, "days_left", f"{path}.days_left")
+    if "days_left" not in raw:
+        reader.problem(f"{path}.days_left", "problem.required")
+    if daily is None or wage is None or days is None:
+        return None
+    return UnemploymentRights(daily_allowance=daily, reference_daily_wage=wage, days_left=days)
+
+
+def unemployment_rights_to_dict(rights: UnemploymentRights) -> dict[str, Any]:
+    return {"daily_allowance": rights.daily_allowance, "reference_daily_wage": rights.reference_daily_wage,
+            "days_left": rights.days_left}
 
 
 def studies_to_dict(studies: Studies) -> dict[str, Any]:
@@ -483,6 +506,8 @@ def household_to_dict(household: Household) -> dict[str, Any]:
             out["studies"] = studies_to_dict(p.studies)
         if p.job_offer is not None:
             out["job_offer"] = job_offer_to_dict(p.job_offer)
+        if p.unemployment_rights is not None:
+            out["unemployment_rights"] = unemployment_rights_to_dict(p.unemployment_rights)
         return out
 
     out: dict[str, Any] = {

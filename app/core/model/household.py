@@ -186,6 +186,17 @@ class JobOffer:
 
 
 @dataclass(frozen=True)
+class UnemploymentRights:
+    """What remains of an unemployment insurance right (ARE) for a person who took up a job:
+    the figures of France Travail's notification (complément ARE: the ARE kept while the new
+    job pays less than the one that opened the right)."""
+
+    daily_allowance: float  # allocation journalière brute, euros a day
+    reference_daily_wage: float  # salaire journalier de référence (SJR), euros a day
+    days_left: int  # days of ARE still to be paid at the start of the month computed
+
+
+@dataclass(frozen=True)
 class Person:
     id: str
     role: Role
@@ -211,6 +222,8 @@ class Person:
     # A child who arrived in the home for adoption (or entrusted for adoption): the day
     # (version 3; the prime à l'adoption is paid in the 3 months after it).
     adoption_date: dt.date | None = None
+    # An employee who still has days of ARE (version 3): the complément ARE.
+    unemployment_rights: UnemploymentRights | None = None
 
     @property
     def has_disability(self) -> bool:

@@ -53,6 +53,12 @@ MAX_WEEKLY_HOURS = 80
 MAX_CONTRACT_MONTHS = 120
 MAX_TRAINING_HOURS = 10_000
 MAX_ROUND_TRIPS = 100
+# Unemployment rights (complément ARE): the ARE's daily amount is capped near 300 euros and
+# its reference wage near 4 social security ceilings a year over 365 days (about 530 euros); a
+# right lasts at most about 3 years (1 095 days).
+MAX_DAILY_ALLOWANCE = 500.0
+MAX_REFERENCE_DAILY_WAGE = 1_000.0
+MAX_ARE_DAYS = 1_095
 CHILDCARE_MAX_AGE = 6  # the CMG's children are under 6
 MAX_EVENTS = 10  # life events of a case (one job change per adult, a move, a couple)
 # A change older than this no longer moves any look-back window (the oldest: January of N-2).
@@ -136,7 +142,8 @@ def field_label(path: str, household: Household | None = None, kinds: dict[str, 
     return ", ".join([names[0]] + names[1:]) if names else path
 
 
-def _amount_problems(path: str, value: float | None, maximum: float, household: Household, yearly: bool = False) -> list[Problem]:
+def _amount_problems(path: str, value: float | None, maximum: float, household: Household, yearly: bool = False,
+                     daily: bool = False) -> list[Problem]:
     if value is None:
         return []
     if not math.isfinite(value):
@@ -146,7 +153,7 @@ def _amount_problems(path: str, value: float | None, maximum: float, household: 
     if value > maximum:
         from app.core.base.formats import euros
 
-        key = "problem.implausible_year" if yearly else "problem.implausible"
+        key = "problem.implausible_year" if yearly else "problem.implausible_day" if daily else "problem.implausible"
         return [Problem(path, t(key, field=field_label(path, household), value=shown(euros(value))))]
     return []
 
@@ -278,7 +285,8 @@ def _range_problem(household: Household, path: str, value: float | None, maximum
 
 
 def _version_3_person_problems(household: Household, i: int, person: Person) -> list[Problem]:
-    """Studies (students only) and a job or training to come (job seekers only)."""
+    """Studies (students only), a job or training to come (job seekers only) and the
+    unemployment rights left (employees only)."""
     base = f"persons.{i}"
     out: list[Problem] = []
     studies = person.studies
@@ -303,6 +311,16 @@ def _version_3_person_problems(household: Household, i: int, person: Person) -> 
                               ("weekly_hours", MAX_WEEKLY_HOURS), ("distance_km", MAX_OFFER_DISTANCE_KM),
                               ("trip_minutes", MAX_TRIP_MINUTES), ("round_trips", MAX_ROUND_TRIPS)):
             out += _range_problem(household, f"{path}.{name}", getattr(offer, name), maximum)
+    rights = person.unemployment_rights
+    if rights is not None:
+        path = f"{base}.unemployment_rights"
+        if person.activity != Activity.SALARIE:
+            out.append(Problem(path, t("problem.rights_not_employee", field=field_label(path, household))))
+        out += _amount_problems(f"{path}.daily_allowance", rights.daily_allowance, MAX_DAILY_ALLOWANCE, household,
+                                daily=True)
+        out += _amount_problems(f"{path}.reference_daily_wage", rights.reference_daily_wage, MAX_REFERENCE_DAILY_WAGE,
+                                household, daily=True)
+        out += _range_problem(household, f"{path}.days_left", rights.days_left, MAX_ARE_DAYS)
     return out
 
 

@@ -443,6 +443,18 @@ def _job_offer_variables(
         values[variable] = {month: value}
 
 
+def _unemployment_rights_variables(person: Person, values: dict[str, Any], month: str) -> None:
+    """The complément ARE's inputs on the month M (the only month it is computed for): the
+    ARE's gross daily amount and reference daily wage of France Travail's notification, and
+    the days of ARE left at the start of M (OpenFisca would otherwise derive them from the
+    month before, back without end)."""
+    rights = person.unemployment_rights
+    assert rights is not None
+    values["allocation_retour_emploi_journaliere"] = {month: float(rights.daily_allowance)}
+    values["are_salaire_journalier_reference"] = {month: float(rights.reference_daily_wage)}
+    values["complement_are_nombre_jours_restants"] = {month: float(rights.days_left)}
+
+
 def _days_in_month(month: str) -> int:
     year, number = parse_month(month)
     following = dt.date(year + (number == 12), number % 12 + 1, 1)
@@ -508,6 +520,8 @@ def build_situation(household: Household, month: str, converter: TaxableConverte
     for p in persons:
         if p.job_offer is not None and p.activity in JOB_SEEKERS:
             _job_offer_variables(p, individus[p.id], month, household.housing.commune_insee, assumptions)
+        if p.unemployment_rights is not None and p.activity == Activity.SALARIE:
+            _unemployment_rights_variables(p, individus[p.id], month)
 
     demandeur = household.demandeur
     assert demandeur is not None, "validate() first: a household has a demandeur"

@@ -599,7 +599,8 @@ class HouseholdEditor(QWidget):
             for name, box in form.boxes.items():
                 if isinstance(box.control, (AmountEdit, DateEdit)) or name == "disability_rate":
                     fields[f"{base}.{name}"] = box.control  # type: ignore[assignment]
-            for group, sub in (("studies", form.studies), ("job_offer", form.job_offer)):
+            for group, sub in (("studies", form.studies), ("job_offer", form.job_offer),
+                               ("unemployment_rights", form.are_rights)):
                 for name, box in sub.boxes.items():
                     if isinstance(box.control, (AmountEdit, DateEdit)):
                         fields[f"{base}.{group}.{name}"] = box.control

@@ -1,6 +1,6 @@
 """A person's fields that only some persons have (case format version 3): a student's higher
-education (the Crous grant, the aide au mérite) and a job seeker's job or training to come
-(AGEPI, aide à la mobilité). ``PersonForm`` shows each only when it applies; what is typed
+education (the Crous grant, the aide au mérite), a job seeker's job or training to come
+(AGEPI, aide à la mobilité) and an employee's unemployment rights left (complément ARE). ``PersonForm`` shows each only when it applies; what is typed
 stays in the widgets while hidden, and is not used."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from app.core.model.household import BacMention, Establishment, JobOffer, OfferKind, Studies, StudyYear
+from app.core.model.household import (
+    BacMention, Establishment, JobOffer, OfferKind, Studies, StudyYear, UnemploymentRights,
+)
 from app.core.base.i18n import t
 from app.gui.views.resources_editor import RawProblem, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, FieldBox, accessible, format_amount, titled_group
@@ -206,3 +208,55 @@ class JobOfferForm(_Fields):
         return JobOffer(kind, start or dt.date(1900, 1, 1), duration_months=months, training_hours=hours,
                         weekly_hours=weekly, distance_km=distance, trip_minutes=minutes, round_trips=trips)
 
+
+
+class UnemploymentRightsForm(_Fields):
+    """« Droits au chômage restants »: an employee who took up a job while days of ARE are
+    left (the complément ARE): the gross daily allowance, the reference daily wage and the
+    days left, as France Travail's notification and personal space give them. All three are
+    needed once the box is ticked."""
+
+    NAMES = ("daily_allowance", "reference_daily_wage", "days_left")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(t("gui.are_rights.title"), parent)
+        self.declared = QCheckBox(t("gui.are_rights.declared"))
+        accessible(self.declared, t("gui.are_rights.declared"), t("gui.are_rights.help"))
+        self.declared.setToolTip(t("gui.are_rights.help"))
+        self.daily = AmountEdit(t("field.daily_allowance"))
+        self.wage = AmountEdit(t("field.reference_daily_wage"))
+        self.days = AmountEdit(t("field.days_left"))
+        self.add("declared", self.declared)
+        self.add("daily_allowance", self.daily, "gui.are_rights.daily_label")
+        self.add("reference_daily_wage", self.wage, "gui.are_rights.wage_label")
+        self.add("days_left", self.days, "gui.are_rights.days_label")
+        self.declared.toggled.connect(lambda _checked: self.update_visibility())
+        self.update_visibility()
+
+    def update_visibility(self) -> None:
+        for name in self.NAMES:
+            self.form.setRowVisible(self.boxes[name], self.declared.isChecked())
+
+    def load(self, rights: UnemploymentRights | None) -> None:
+        self.declared.setChecked(rights is not None)
+        if rights is not None:
+            self.daily.set_amount(rights.daily_allowance)
+            self.wage.set_amount(rights.reference_daily_wage)
+            self.days.set_amount(rights.days_left)
+        self.update_visibility()
+
+    def collect(self, path: str, problems: list[RawProblem]) -> UnemploymentRights | None:
+        if not self.declared.isChecked():
+            return None
+        values: dict[str, float | None] = {}
+        for name, edit in zip(self.NAMES, (self.daily, self.wage, self.days)):
+            if edit.is_empty():
+                problems.append(RawProblem(f"{path}.{name}", "problem.required"))
+                values[name] = None
+            else:
+                values[name] = _number(edit, f"{path}.{name}", problems, whole=name == "days_left")
+        if any(value is None for value in values.values()):
+            return None
+        return UnemploymentRights(daily_allowance=float(values["daily_allowance"] or 0.0),
+                                  reference_daily_wage=float(values["reference_daily_wage"] or 0.0),
+                                  days_left=int(values["days_left"] or 0))

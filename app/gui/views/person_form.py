@@ -22,7 +22,7 @@ from app.core.model.household import Activity, Person, Role, Schooling
 from app.core.base.i18n import t
 from app.core.model.validation import MAX_FIRST_NAME
 from app.core.model.periods import current_month, parse_month
-from app.gui.views.person_extras import JobOfferForm, StudiesForm
+from app.gui.views.person_extras import JobOfferForm, StudiesForm, UnemploymentRightsForm
 from app.gui.views.resources_editor import RawProblem, ResourcesEditor, amount_problem
 from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, FieldBox, accessible, titled_group
 
@@ -87,6 +87,7 @@ class PersonForm(QWidget):
         self.apprentice.setToolTip(t("gui.person.apprentice_help"))
         self.studies = StudiesForm()
         self.job_offer = JobOfferForm()
+        self.are_rights = UnemploymentRightsForm()
         self.disability_rate = QLineEdit()
         self.disability_rate.setPlaceholderText(t("gui.person.disability_placeholder"))
         self.disability_rate.setMaxLength(6)
@@ -152,6 +153,7 @@ class PersonForm(QWidget):
         layout.addLayout(columns)
         layout.addWidget(self.studies)
         layout.addWidget(self.job_offer)
+        layout.addWidget(self.are_rights)
         layout.addWidget(self.resources_group)
 
         self.role.activated.connect(self._on_role)
@@ -159,7 +161,7 @@ class PersonForm(QWidget):
         self.birth_date.textChanged.connect(self._suggest_schooling)
         self.birth_date.textChanged.connect(lambda _text: self.update_visibility())
         self.schooling.currentIndexChanged.connect(lambda _index: self.update_visibility())
-        for sub in (self.studies, self.job_offer):
+        for sub in (self.studies, self.job_offer, self.are_rights):
             sub.edited.connect(self.edited)
             sub.declared.toggled.connect(lambda _checked: self.edited.emit())
         self.resources.edited.connect(self.edited)
@@ -189,6 +191,7 @@ class PersonForm(QWidget):
         self._left_form.setRowVisible(self.boxes["apprentice"], self._apprentice_age())
         self.studies.setVisible(self._student())
         self.job_offer.setVisible(self._job_seeker())
+        self.are_rights.setVisible(self._employee())
 
     def _student(self) -> bool:
         """A student, or a dependant in higher education: the Crous grant's questions."""
@@ -206,6 +209,10 @@ class PersonForm(QWidget):
     def _schooling_applies(self) -> bool:
         """Children and other dependants; adults only when they are students."""
         return self.role_value() in DEPENDANT_ROLES or Activity(self.activity.currentData()) == Activity.ETUDIANT
+
+    def _employee(self) -> bool:
+        """An adult employee: the complément ARE's questions (a job taken up with ARE left)."""
+        return self.role_value() != Role.ENFANT and Activity(self.activity.currentData()) == Activity.SALARIE
 
     def _job_seeker(self) -> bool:
         return self.role_value() != Role.ENFANT and Activity(self.activity.currentData()) in JOB_SEEKER
@@ -234,7 +241,7 @@ class PersonForm(QWidget):
         """The controls in reading order: left column, right column, resources."""
         return [self.role, self.first_name, self.birth_date, self.activity, self.ass_work_history, self.apprentice,
                 self.schooling, self.disability_rate, self.taxable_n1, self.taxable_n2, self.pregnant,
-                *[box.control for form in (self.studies, self.job_offer) for box in form.boxes.values()],
+                *[box.control for form in (self.studies, self.job_offer, self.are_rights) for box in form.boxes.values()],
                 *self.resources.focus_order()]
 
     def set_number(self, number: int) -> None:
@@ -255,6 +262,7 @@ class PersonForm(QWidget):
         self.apprentice.setChecked(person.apprentice)
         self.studies.load(person.studies)
         self.job_offer.load(person.job_offer)
+        self.are_rights.load(person.unemployment_rights)
         self.disability_rate.setText(
             "" if person.disability_rate is None else formats.number(person.disability_rate, 0 if person.disability_rate == int(person.disability_rate) else 1)
         )
@@ -270,6 +278,7 @@ class PersonForm(QWidget):
         self.resources.mark_touched()
         self.studies.mark_touched()
         self.job_offer.mark_touched()
+        self.are_rights.mark_touched()
 
     def display_name(self) -> str:
         return self.first_name.text().strip()
@@ -326,6 +335,8 @@ class PersonForm(QWidget):
                                            (("value", self.adoption_date.text()),)))
         studies = self.studies.collect(f"{base}.studies", problems) if self._student() else None
         offer = self.job_offer.collect(f"{base}.job_offer", problems) if self._job_seeker() else None
+        rights = (self.are_rights.collect(f"{base}.unemployment_rights", problems) if self._employee()
+                  else None)
         person = Person(
             id=self.person_id,
             role=role,
@@ -344,6 +355,7 @@ class PersonForm(QWidget):
             studies=studies,
             job_offer=offer,
             adoption_date=adopted,
+            unemployment_rights=rights,
         )
         return person, problems
 
@@ -361,6 +373,7 @@ class PersonForm(QWidget):
         self.resources.show_problems(base, messages)
         self.studies.show_problems(f"{base}.studies", messages)
         self.job_offer.show_problems(f"{base}.job_offer", messages)
+        self.are_rights.show_problems(f"{base}.unemployment_rights", messages)
         return held
 
 
