@@ -254,3 +254,18 @@ def test_retired_owner_without_loan(window: Any, qtbot: Any, core_engine: Any, c
     core = core_engine.compute(expected, win.month_value)
     assert core.get("aspa").status.value == "eligible" and core.get("aspa").amount > 0
     assert_shows(win, core, catalogue)
+
+
+def test_a_yes_or_no_benefit_reads_oui_whatever_it_is() -> None:
+    """« Oui, gratuite » was right for the CSS gratuite alone; the social housing ceilings,
+    Visale and Loca-Pass are yes-or-no benefits too."""
+    from app.core.benefits.catalogue import load_catalogue
+    from app.core.benefits.results import BenefitResult, Status
+    from app.gui.models.results_model import amount_text
+
+    catalogue = load_catalogue()
+    booleans = [b for b in catalogue if b.value == "boolean"]
+    assert {"css_gratuite", "logement_social", "visale", "locapass"} <= {b.id for b in booleans}
+    for benefit in booleans:
+        result = BenefitResult(benefit_id=benefit.id, status=Status.ELIGIBLE, amount=1.0, amount_period="month")
+        assert amount_text(benefit, result) == "Oui", benefit.id
