@@ -87,18 +87,21 @@ def worker(path_name: str, month: str, repeat: int) -> dict:
                 population = simulation.populations[benefit.entity]
                 row = list(population.ids).index(first)
                 values[benefit.id] = round(float(array[row]), 2)
-        # The prime à la naissance, as Guichet computes it (docs/rules.md): on the household with
-        # its expected child, at the month it is paid, also on the standard path.
-        from app.core.compute.engine import BIRTH_GRANT_VARIABLE
-        from app.core.model.birth import birth_grant_case
+        # The benefits Guichet reads on a copy of the household (docs/rules.md: the prime à la
+        # naissance with the expected child, Visale in the home to rent), also on the
+        # standard path: the copy's situation, plain openfisca-core, that benefit only.
+        from app.core.compute.engine import SIDE_KINDS
 
-        case = birth_grant_case(households[index], month)
-        if case is not None:
-            grant = engine.situation(case.household, case.month)
-            birth = SimulationBuilder().build_from_entities(engine.tbs, json.loads(json.dumps(grant.data)))
-            benefit = next(b for b in engine.catalogue if b.variable == BIRTH_GRANT_VARIABLE)
-            row = list(birth.populations["famille"].ids).index(grant.famille_id)
-            values[benefit.id] = round(float(birth.calculate(benefit.variable, case.month)[row]), 2)
+        for kind in SIDE_KINDS:
+            case = kind.case(households[index], month)
+            if case is None:
+                continue
+            side = engine.side_situation(case)
+            copy = SimulationBuilder().build_from_entities(engine.tbs, json.loads(json.dumps(side.data)))
+            benefit = next(b for b in engine.catalogue if b.variable == kind.variable)
+            first = {"famille": side.famille_id, "menage": side.menage_id}[benefit.entity]
+            row = list(copy.populations[benefit.entity].ids).index(first)
+            values[benefit.id] = round(float(copy.calculate(benefit.variable, case.month)[row]), 2)
         return values
 
     def ours(index: int) -> dict:

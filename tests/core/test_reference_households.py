@@ -405,8 +405,8 @@ def test_examples_load_and_copy_their_reference_household() -> None:
     by_example = {item["example"]: item["household"] for item in EXPECTED["examples"]}
     elsewhere = EXPECTED["examples_without_reference_household"]
     checked_by = "".join((Path(__file__).parent / name).read_text(encoding="utf-8")
-                         for name in ("test_household_inputs_v3.py", "test_birth_grant.py",
-                                                  "test_complement_are.py"))
+                         for name in ("test_household_inputs_v3.py", "test_birth_grant.py", "test_visale.py",
+                                      "test_complement_are.py"))
     assert all(name.removesuffix(".json") in checked_by for name in elsewhere)
     assert sorted([*by_example, *elsewhere]) == [f.name for f in files]
     for path in [f for f in files if f.name in by_example]:

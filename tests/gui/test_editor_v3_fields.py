@@ -161,3 +161,54 @@ def test_unemployment_rights_for_an_employee_all_three_required(idle_window: Any
     assert editor.collect(today=TODAY).household.persons[0].unemployment_rights is None
     choose(person.activity, t("choice.activity.salarie"))
     assert editor.collect(today=TODAY).household.persons[0].unemployment_rights == UnemploymentRights(40.0, 70.5, 300)
+
+
+def test_a_home_to_rent_shows_once_ticked_nothing_typed_lost(idle_window: Any, qtbot: Any) -> None:
+    """« Cherche un logement à louer (garantie Visale) »: its date of entry, rent and charges,
+    shown once ticked; named problems next to them; kept while hidden, not used."""
+    from app.core.model.household import SoughtHome
+
+    editor = idle_window.editor
+    editor.set_month("2026-11")
+    housing = editor.housing
+    assert housing.seeking.text() == "Cherche un logement à louer (garantie Visale)"
+    assert housing.seeking.isVisibleTo(idle_window)
+    assert not housing.sought_boxes["entry_date"].isVisibleTo(idle_window)
+    assert editor.collect(today=TODAY).household.sought_home is None
+    housing.seeking.setChecked(True)
+    for name in ("entry_date", "rent", "charges"):
+        assert housing.sought_boxes[name].isVisibleTo(idle_window), name
+    type_text(housing.entry, "01112026")  # the 1st of the month computed: Visale is not possible
+    type_text(housing.sought_rent, "1.500")  # ambiguous: refused, kept as typed
+    type_text(housing.sought_charges, "50")
+    entry_box, rent_box = housing.sought_boxes["entry_date"], housing.sought_boxes["rent"]
+    qtbot.waitUntil(lambda: "ambigu" in rent_box.error.text() and "1er du mois" in entry_box.error.text(), timeout=5000)
+    assert entry_box.error.text() == (
+        "Logement à louer (garantie Visale), date d'entrée prévue : la date d'entrée prévue doit être après le 1er du "
+        "mois calculé (le 1er novembre 2026) : Visale se demande avant d'entrer dans le logement.")
+    assert rent_box.error.text().startswith("Logement à louer (garantie Visale), loyer : « 1.500 » est ambigu.")
+    assert housing.sought_rent.text() == "1.500"
+    type_text(housing.entry, "15/11/2026", clear=True)
+    type_text(housing.sought_rent, "600", clear=True)
+    collected = editor.collect(today=TODAY)
+    sought = SoughtHome(dt.date(2026, 11, 15), 600.0, 50.0)
+    assert collected.household.sought_home == sought
+    assert not [p for p in collected.problems if p.field.startswith("sought_home")]
+    # the current dwelling is untouched
+    assert collected.household.housing.rent == 0.0
+    fields = editor.typed_fields()
+    assert fields["sought_home.rent"].text() == "600" and fields["sought_home.entry_date"].text() == "15/11/2026"
+    # unticked: hidden and not used, what was typed stays; ticked again: the same home
+    housing.seeking.setChecked(False)
+    assert not housing.sought_boxes["rent"].isVisibleTo(idle_window)
+    assert editor.collect(today=TODAY).household.sought_home is None
+    assert housing.sought_rent.text() == "600"
+    housing.seeking.setChecked(True)
+    assert editor.collect(today=TODAY).household.sought_home == sought
+    # a case with a home to rent reopens with it; a new case has none
+    household = editor.collect(today=TODAY).household
+    editor.new_case()
+    assert not housing.seeking.isChecked() and housing.sought_rent.text() == ""
+    editor.load(household)
+    assert housing.seeking.isChecked() and housing.sought_boxes["entry_date"].isVisibleTo(idle_window)
+    assert editor.collect(today=TODAY).household.sought_home == sought

@@ -125,12 +125,19 @@ ADULT_EVENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("activite_avant", "activity_before"),
 )
 EVENT_COLUMNS = ("mois_demenagement", "statut_logement_avant", "loyer_avant", "mois_mise_en_couple")
+# A home the household is about to rent (Visale; case format 3, ``sought_home``): column -> field.
+SOUGHT_HOME_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("logement_recherche_date_entree", "entry_date"),
+    ("logement_recherche_loyer", "rent"),
+    ("logement_recherche_charges", "charges"),
+)
 TEMPLATE_COLUMNS: tuple[str, ...] = (
     HOUSEHOLD_COLUMNS
     + tuple(f"{prefix}_{suffix}" for prefix, _role in ADULTS for suffix, _field in ADULT_FIELDS)
     + CHILDREN_COLUMNS
     + tuple(f"{prefix}_{suffix}" for prefix, _role in ADULTS for suffix, _field in ADULT_EVENT_FIELDS)
     + EVENT_COLUMNS
+    + tuple(column for column, _field in SOUGHT_HOME_COLUMNS)
 )
 # How a job change is written in a cell (compared normalised), besides the case format's ids.
 JOB_CHANGES = {"fin": "job_end", "fin_emploi": "job_end", "fin_d_emploi": "job_end", "emploi_termine": "job_end",
@@ -635,6 +642,13 @@ def row_to_case(headers: tuple[str, ...], cells: tuple[Any, ...]) -> tuple[dict[
     events = _row_events(get, [p["id"] for p in persons], columns)
     if events:
         household["events"] = events
+    if any(get(column) is not None for column, _name in SOUGHT_HOME_COLUMNS):  # any cell declares it
+        household["sought_home"] = {
+            name: _date(get(column)) if name == "entry_date" else _number(get(column))
+            for column, name in SOUGHT_HOME_COLUMNS if get(column) is not None
+        }
+        columns["sought_home"] = SOUGHT_HOME_COLUMNS[0][0]
+        columns.update({f"sought_home.{name}": column for column, name in SOUGHT_HOME_COLUMNS})
     columns.update({
         "couple": "situation_couple", "housing.status": "statut_logement", "housing.rent": "loyer",
         "housing.charges": "charges", "housing.conventionne": "logement_conventionne",

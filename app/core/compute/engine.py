@@ -38,9 +38,10 @@ from app.core.benefits.benefit import Benefit
 from app.core.benefits.catalogue import Catalogue, load_catalogue
 from app.core.benefits.local_aids import append_local_aids
 from app.core.benefits.results import BenefitResult, SimulationResult, Status
-from app.core.model.birth import BirthGrantCase, birth_grant_case
+from app.core.model.birth import birth_grant_case
 from app.core.model.examples import warm_up_household
 from app.core.model.household import Activity, Household, ResourceKind
+from app.core.model.sought_home import sought_home_case
 from app.core.model.periods import add_months, current_month, first_day, months_range, parse_month
 from app.core.model.validation import Problem, require_valid
 from app.core.openfisca import speedups as openfisca_speedups
@@ -52,19 +53,69 @@ from app.core.openfisca.staleness import StaleParameter, StalenessChecker, attac
 
 log = logging.getLogger(__name__)
 
-# The prime à la naissance: computed on its own simulation of the household with the
-# expected child, at the month it is paid (model/birth.py).
-BIRTH_GRANT_VARIABLE = "paje_naissance"
+# --------------------------------------------------------------------------- side simulations
 
 
 @dataclass(frozen=True)
-class BirthGrant:
-    """The prime à la naissance's simulation of one household (``Engine.birth_grant``)."""
+class SideCase:
+    """A copy of a household computed on its own for one catalogue benefit, at ``month``."""
 
-    case: BirthGrantCase
+    household: Household
+    month: str
+    # (variable, value) set on the copy's ménage for ``month``, after its situation is built
+    menage_inputs: tuple[tuple[str, Any], ...] = ()
+    paid_in: bool = False  # the result says the month (a grant paid at another month than M)
+
+
+@dataclass(frozen=True)
+class SideKind:
+    """A catalogue benefit read on a copy of the household rather than on its own
+    simulation, because the copy holds what the household's other benefits must not see."""
+
+    variable: str  # the catalogue benefit's OpenFisca variable
+    case: Callable[[Household, str], SideCase | None]  # None: the household's own result stands
+    gated: bool = False  # the household's gates also apply to the copy (same persons, same month)
+    beyond_legislation: str | None = None  # warning when the copy's month is after the legislation known
+
+
+@dataclass(frozen=True)
+class SideSimulation:
+    """The simulation of one household's copy for one benefit (``Engine.side_simulation``)."""
+
+    kind: SideKind
+    case: SideCase
     situation: Situation
     simulation: Any
     ids: dict[str, list[str]]
+
+
+BirthGrant = SideSimulation  # the prime à la naissance's (``Engine.birth_grant``)
+
+
+def _birth_grant_side(household: Household, month: str) -> SideCase | None:
+    """The prime à la naissance: on the household with the expected child, at the month it is
+    paid (model/birth.py)."""
+    case = birth_grant_case(household, month)
+    return None if case is None else SideCase(case.household, case.month, paid_in=True)
+
+
+def _visale_side(household: Household, month: str) -> SideCase | None:
+    """Visale: on the household in the home it is about to rent, at the month computed, with
+    the planned date of entry on its ménage (model/sought_home.py)."""
+    case = sought_home_case(household, month)
+    if case is None:
+        return None
+    return SideCase(case.household, case.month, (("date_entree_logement", case.entry_date.isoformat()),))
+
+
+# The prime à la naissance: computed on its own simulation of the household with the
+# expected child, at the month it is paid (model/birth.py).
+BIRTH_GRANT_VARIABLE = "paje_naissance"
+VISALE_VARIABLE = "visale_eligibilite"
+SIDE_KINDS: tuple[SideKind, ...] = (
+    SideKind(BIRTH_GRANT_VARIABLE, _birth_grant_side, beyond_legislation="engine.birth_grant_beyond_legislation"),
+    SideKind(VISALE_VARIABLE, _visale_side, gated=True),
+)
 
 
 # --------------------------------------------------------------------------- gates
@@ -445,44 +496,86 @@ class Engine:
                 )
             )
         if households is not None:
-            results = [self._with_birth_grant(h, r, month) for h, r in zip(households, results)]
+            results = [self._with_side_simulations(h, r, month, gates) for h, r in zip(households, results)]
         if getattr(self.catalogue, "local_aids", ()):  # rules/local: evaluated after OpenFisca
             results = append_local_aids(self, results, simulation, ids, situations, households, month)
         return results
 
-    def _birth_benefit(self) -> Benefit | None:
-        return next((b for b in self.catalogue if b.variable == BIRTH_GRANT_VARIABLE), None)
+    # -- side simulations: a benefit read on a copy of the household (SIDE_KINDS)
+    def _side_benefit(self, kind: SideKind) -> Benefit | None:
+        return next((b for b in self.catalogue if b.variable == kind.variable), None)
 
-    def birth_grant(self, household: Household, month: str) -> BirthGrant | None:
+    def side_situation(self, case: SideCase) -> Situation:
+        """The OpenFisca situation of a side case: the copy's, with its ménage inputs."""
+        situation = build_situation(case.household, case.month, self.converter(case.month))
+        menage = situation.data["menages"][situation.menage_id]
+        for variable, value in case.menage_inputs:
+            menage[variable] = {**menage.get(variable, {}), case.month: value}
+        return situation
+
+    def side_simulation(
+        self, benefit_id: str, household: Household, month: str, gates: Sequence[Gate] = ()
+    ) -> SideSimulation | None:
+        """The simulation of the household's copy that ``benefit_id`` is read on (the prime à
+        la naissance with the expected child, Visale in the home to rent), when the
+        household declares what the copy needs and the catalogue shows the benefit; None
+        otherwise (the benefit is read on the household's own simulation). ``gates``: the
+        household's (``gates_for``), applied to the copy of a gated kind."""
+        for kind in SIDE_KINDS:
+            benefit = self._side_benefit(kind)
+            if benefit is not None and benefit.id == benefit_id:
+                return self._side_simulation(kind, household, month, gates)
+        return None
+
+    def _side_simulation(
+        self, kind: SideKind, household: Household, month: str, gates: Sequence[Gate]
+    ) -> SideSimulation | None:
+        case = kind.case(household, month)
+        if case is None:
+            return None
+        situation = self.side_situation(case)
+        simulation, ids = build_simulation(self.tbs, [situation.data])
+        if kind.gated:
+            _apply_gates(self.tbs, simulation, ids, case.month, gates)
+        return SideSimulation(kind, case, situation, simulation, ids)
+
+    def birth_grant(self, household: Household, month: str) -> SideSimulation | None:
         """The simulation of the household with its expected child at the month the prime à
         la naissance is paid, when a pregnancy with its expected date is declared (and the
         catalogue shows the grant); None otherwise. Only the grant is read from it: every
         other benefit of the household is computed without the unborn child."""
-        case = birth_grant_case(household, month) if self._birth_benefit() is not None else None
-        if case is None:
-            return None
-        situation = build_situation(case.household, case.month, self.converter(case.month))
-        simulation, ids = build_simulation(self.tbs, [situation.data])
-        return BirthGrant(case, situation, simulation, ids)
+        benefit = next((b for b in self.catalogue if b.variable == BIRTH_GRANT_VARIABLE), None)
+        return None if benefit is None else self.side_simulation(benefit.id, household, month)
 
-    def _with_birth_grant(self, household: Household, result: SimulationResult, month: str) -> SimulationResult:
-        benefit = self._birth_benefit()
-        if benefit is None:
-            return result
+    def _with_side_simulations(
+        self, household: Household, result: SimulationResult, month: str, gates: Sequence[Gate]
+    ) -> SimulationResult:
+        for kind in SIDE_KINDS:
+            benefit = self._side_benefit(kind)
+            if benefit is not None:
+                result = self._with_side(kind, benefit, household, result, month, gates)
+        return result
+
+    def _with_side(
+        self, kind: SideKind, benefit: Benefit, household: Household, result: SimulationResult, month: str,
+        gates: Sequence[Gate],
+    ) -> SimulationResult:
+        """``result`` with ``benefit`` read on the household's copy (when it has one)."""
         own = result.get(benefit.id)
         try:
-            grant = self.birth_grant(household, month)
-            if grant is None:
+            side = self._side_simulation(kind, household, month, gates)
+            if side is None:
                 return result
             with np.errstate(divide="ignore", invalid="ignore"):
-                array = np.asarray(grant.simulation.calculate(benefit.variable, grant.case.month))
+                array = np.asarray(side.simulation.calculate(benefit.variable, side.case.month))
             item = self.benefit_result(
-                benefit, (array, {}), row_positions(grant.ids), 0, grant.situation, household, month
+                benefit, (array, {}), row_positions(side.ids), 0, side.situation, household, month
             )
-            item = dataclasses.replace(item, paid_in=grant.case.month, stale_parameters=own.stale_parameters)
+            item = dataclasses.replace(item, paid_in=side.case.month if side.case.paid_in else None,
+                                       stale_parameters=own.stale_parameters)
             warnings = result.warnings
-            if self.month_warnings(grant.case.month) and item.status == Status.ELIGIBLE:
-                warnings += (t("engine.birth_grant_beyond_legislation", month=_fr_month(grant.case.month),
+            if kind.beyond_legislation and self.month_warnings(side.case.month) and item.status == Status.ELIGIBLE:
+                warnings += (t(kind.beyond_legislation, month=_fr_month(side.case.month),
                                until=self.legislation_until.strftime("%d/%m/%Y")),)
             result = dataclasses.replace(result, warnings=warnings)
         except Exception as error:  # noqa: BLE001 - one benefit's failure must not stop the others

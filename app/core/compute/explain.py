@@ -154,6 +154,7 @@ class ValueSpec:
     over: str = "sum"
     expression: str | None = None
     labels: Mapping[str, str] | None = None
+    first_day: str | None = None  # the first day of a month (``M``): a date, no variable read
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ def _spec(data: dict[str, Any], source: str) -> ExplanationSpec:
             over=item.get("over", "sum"),
             expression=item.get("expression"),
             labels=item.get("labels"),
+            first_day=item.get("first_day"),
         )
         for name, item in (data.get("values") or {}).items()
     }
@@ -696,6 +698,8 @@ class _Evaluator:
             spec = self.spec.values[name]
             if spec.expression is not None:
                 self._values[name] = evaluate_expression(spec.expression, self.resolve)
+            elif spec.first_day is not None:
+                self._values[name] = resolve_instant(spec.first_day, self.month)
             else:
                 self._values[name] = self._read(spec)
         return self._values[name]
@@ -785,6 +789,10 @@ def format_value(value: Any, unit: str, labels: Mapping[str, str] | None = None)
         return f"{formats.number(float(value) * 100, 0)}\u00a0%"
     if unit == "bool":
         return t("explain.bool_true" if value else "explain.bool_false")
+    if unit == "date":
+        if isinstance(value, np.datetime64):
+            value = value.astype("datetime64[D]").item()
+        return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
     if unit == "text":
         text = str(value)
         return (labels or {}).get(text, text)
@@ -977,13 +985,14 @@ class Explainer:
         return self._assemble(spec, ev, value_kind, result, base, conditions, positive)
 
     def _evaluator(self, spec: ExplanationSpec, result: BenefitResult) -> "_Evaluator":
-        """Reads the household's simulation, or, for the prime à la naissance (``paid_in``),
-        the engine's simulation of the household with its expected child at that month."""
-        if result.paid_in is not None:
-            grant = self.engine.birth_grant(self.household, self.month)
-            if grant is not None:
-                rows = _Household(grant.ids, 0, grant.situation, grant.case.household)
-                return _Evaluator(self.engine.tbs, grant.simulation, rows, spec, grant.case.month, cache={})
+        """Reads the household's simulation, or, for a benefit the engine reads on a copy of
+        the household (the prime à la naissance with the expected child at the month it is
+        paid, Visale in the home to rent), that copy's simulation."""
+        side = self.engine.side_simulation(result.benefit_id, self.household, self.month,
+                                           self.engine.gates_for(self.household, self.month))
+        if side is not None:
+            rows = _Household(side.ids, 0, side.situation, side.case.household)
+            return _Evaluator(self.engine.tbs, side.simulation, rows, spec, side.case.month, cache={})
         return _Evaluator(self.engine.tbs, self.simulation, self.rows, spec, self.month, cache=self._arrays)
 
     def _explain_per_person(

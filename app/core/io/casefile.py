@@ -34,6 +34,7 @@ from app.core.model.household import (
     ResourceKind,
     Role,
     Schooling,
+    SoughtHome,
     Studies,
     StudyYear,
 )
@@ -77,9 +78,10 @@ STUDIES_FIELDS = {"study_year", "establishment", "family_distance_km", "parents_
 JOB_OFFER_FIELDS = {"contract", "start_date", "duration_months", "training_hours", "weekly_hours", "distance_km",
                     "trip_minutes", "round_trips"}
 HOUSING_FIELDS = {"status", "rent", "charges", "conventionne", "commune_insee", "postal_code"}
+SOUGHT_HOME_FIELDS = {"entry_date", "rent", "charges"}
 HOUSEHOLD_FIELDS = {
     "couple", "persons", "housing", "savings", "benefits_received", "reference", "separation_date",
-    "childcare", "asylum_seeker", "asylum_housed", "events",
+    "childcare", "asylum_seeker", "asylum_housed", "events", "sought_home",
 }
 EVENT_FIELDS = {"kind", "month", "person", "activity_before", "salary_before", "unemployment_before", "housing_before"}
 CHOICE_KEYS = {
@@ -267,6 +269,7 @@ def household_from_dict(data: Any, today: dt.date | None = None) -> Household:
         asylum_seeker=reader.boolean(data, "asylum_seeker", "asylum_seeker"),
         asylum_housed=reader.boolean(data, "asylum_housed", "asylum_housed"),
         events=_events(reader, data),
+        sought_home=_sought_home(reader, data),
     )
     problems = tuple(reader.problems)
     if len(persons) == len(raw_persons):  # value checks need every person
@@ -406,6 +409,23 @@ def _housing(reader: _Reader, raw: Any, path: str) -> Housing:
     )
 
 
+def _sought_home(reader: _Reader, data: dict[str, Any]) -> SoughtHome | None:
+    """``sought_home`` (case format 3): a home about to be rented (Visale)."""
+    raw = _object(reader, data, "sought_home", "sought_home", SOUGHT_HOME_FIELDS)
+    if raw is None:
+        return None
+    entry = reader.date(raw, "entry_date", "sought_home.entry_date")
+    rent = reader.number(raw, "rent", "sought_home.rent", required=True)
+    charges = reader.number(raw, "charges", "sought_home.charges")
+    if entry is None or rent is None:
+        return None
+    return SoughtHome(entry_date=entry, rent=rent, charges=charges or 0.0)
+
+
+def sought_home_to_dict(sought: SoughtHome) -> dict[str, Any]:
+    return {"entry_date": sought.entry_date.isoformat(), "rent": sought.rent, "charges": sought.charges}
+
+
 def _events(reader: _Reader, data: dict[str, Any]) -> tuple[LifeEvent, ...]:
     """``events`` (case format 3): each a kind, a month and what was true before it."""
     out = []
@@ -529,6 +549,8 @@ def household_to_dict(household: Household) -> dict[str, Any]:
         out["asylum_housed"] = True
     if household.events:
         out["events"] = [_event_to_dict(e) for e in household.events]
+    if household.sought_home is not None:
+        out["sought_home"] = sought_home_to_dict(household.sought_home)
     return out
 
 

@@ -2,7 +2,8 @@
 
 ``household`` (frozen dataclasses crossing every layer), ``periods`` (month arithmetic),
 ``communes`` (offline INSEE/postal lookup), ``birth`` (the household of the prime à la
-naissance, with its expected child), ``validation`` (every problem at once, in
+naissance, with its expected child), ``sought_home`` (the household of the Visale guarantee,
+in the home it is about to rent), ``validation`` (every problem at once, in
 French), ``examples`` (the example cases and the warm-up household).
 
 May import: ``base``. Knows nothing of OpenFisca nor of the catalogue.

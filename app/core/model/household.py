@@ -255,6 +255,16 @@ class Housing:
     postal_code: str = ""
 
 
+@dataclass(frozen=True)
+class SoughtHome:
+    """A home the household is about to rent (« logement à louer », case format 3): the
+    Visale guarantee is asked before the lease is signed, on that home's rent."""
+
+    entry_date: dt.date  # the planned date of entry
+    rent: float  # loyer per month
+    charges: float = 0.0  # charges locatives per month
+
+
 class EventKind(StrEnum):
     """A change inside the look-back windows, at a given month (case format 3)."""
 
@@ -320,6 +330,9 @@ class Household:
     asylum_housed: bool = False
     # Changes at a given month inside the look-back windows (a job, a move, a couple).
     events: tuple[LifeEvent, ...] = ()
+    # A home the household is about to rent (Visale, version 3); the dwelling it lives in
+    # now stays ``housing``.
+    sought_home: SoughtHome | None = None
 
     def event(self, kind: EventKind, person: str = "") -> LifeEvent | None:
         """The event of ``kind`` (of ``person`` for a job event), if declared."""

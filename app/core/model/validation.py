@@ -27,7 +27,7 @@ from app.core.model.household import (
     Role,
 )
 from app.core.base.i18n import t
-from app.core.model.periods import add_months, current_month
+from app.core.model.periods import add_months, current_month, first_day
 
 MAX_AGE = 120
 MAX_PERSONS = 20
@@ -63,6 +63,8 @@ CHILDCARE_MAX_AGE = 6  # the CMG's children are under 6
 MAX_EVENTS = 10  # life events of a case (one job change per adult, a move, a couple)
 # A change older than this no longer moves any look-back window (the oldest: January of N-2).
 MAX_EVENT_AGE_MONTHS = 36
+# A home to rent is looked for a few months ahead: an entry date further than this is a typing error.
+MAX_SOUGHT_HOME_DAYS = 366
 WORKING = frozenset({Activity.SALARIE, Activity.INDEPENDANT})
 
 
@@ -171,8 +173,13 @@ def notices(household: Household) -> tuple[Problem, ...]:
     return tuple(out)
 
 
-def validate(household: Household, today: dt.date | None = None, known_benefits: tuple[str, ...] | None = None) -> tuple[Problem, ...]:
-    """All problems of the household; an empty tuple when it can be computed."""
+def validate(
+    household: Household, today: dt.date | None = None, known_benefits: tuple[str, ...] | None = None,
+    month: str | None = None,
+) -> tuple[Problem, ...]:
+    """All problems of the household; an empty tuple when it can be computed. ``month``: the
+    month computed, when the caller knows it (the editor): a home to rent must then be
+    entered after its first day (a case file or a stored case is valid whatever the month)."""
     today = today or dt.date.today()
     problems: list[Problem] = []
 
@@ -264,6 +271,7 @@ def validate(household: Household, today: dt.date | None = None, known_benefits:
         add("asylum_housed", "problem.housed_without_asylum")
 
     problems.extend(_housing_amount_problems("housing", household.housing, household))
+    problems.extend(_sought_home_problems(household, today, month))
     problems.extend(_commune_problems(household))
     problems.extend(_event_problems(household, today))
     problems.extend(_amount_problems("savings", household.savings, MAX_SAVINGS, household, yearly=True))
@@ -332,6 +340,29 @@ def _housing_amount_problems(path: str, housing: Housing, household: Household) 
         status = t(f"choice.housing.{housing.status.value}")
         problems.append(Problem(f"{path}.rent", t("problem.rent_without_tenant",
                                                   field=field_label(f"{path}.rent", household), status=status)))
+    return problems
+
+
+def _sought_home_problems(household: Household, today: dt.date, month: str | None) -> list[Problem]:
+    """A home to rent (Visale): a rent, charges, and an entry date after the first day of the
+    month computed (OpenFisca-France's ``visale_eligibilite``: « date_entree_logement >
+    period.start »), at most a year from today."""
+    sought = household.sought_home
+    if sought is None:
+        return []
+    path = "sought_home"
+    problems = _amount_problems(f"{path}.rent", sought.rent, MAX_RENT, household)
+    if not problems and math.isfinite(sought.rent) and not sought.rent > 0:
+        problems.append(Problem(f"{path}.rent", t("problem.sought_rent_required", field=field_label(f"{path}.rent"))))
+    problems += _amount_problems(f"{path}.charges", sought.charges, MAX_RENT, household)
+    entry = f"{path}.entry_date"
+    if month is not None and sought.entry_date <= first_day(month):
+        from app.core.base.formats import month as fr_month
+
+        problems.append(Problem(entry, t("problem.sought_entry_not_after_month", field=field_label(entry),
+                                         month=fr_month(month))))
+    elif sought.entry_date > today + dt.timedelta(days=MAX_SOUGHT_HOME_DAYS):
+        problems.append(Problem(entry, t("problem.sought_entry_too_far", field=field_label(entry))))
     return problems
 
 

@@ -453,7 +453,8 @@ class HouseholdEditor(QWidget):
         ]
         for form in self.forms:  # hidden pages are skipped by Tab
             order += form.focus_order()
-        order += [housing.status, housing.commune, housing.rent, housing.charges, housing.conventionne]
+        order += [housing.status, housing.commune, housing.rent, housing.charges, housing.conventionne,
+                  housing.seeking, housing.entry, housing.sought_rent, housing.sought_charges]
         order += list(self.received.values())
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
@@ -517,6 +518,7 @@ class HouseholdEditor(QWidget):
         self.savings_unknown.setChecked(household.savings is None)
         self.savings.set_amount(household.savings)
         self.housing.load(household.housing)
+        self.housing.load_sought_home(household.sought_home)
         for benefit_id, check in self.received.items():
             check.setChecked(benefit_id in household.benefits_received)
         self._received_order = list(household.benefits_received)
@@ -549,6 +551,8 @@ class HouseholdEditor(QWidget):
             raw.extend(found)
         housing, found = self.housing.collect()
         raw.extend(found)
+        sought_home, found = self.housing.collect_sought_home()
+        raw.extend(found)
         events, found = self.events.collect()
         raw.extend(found)
         savings: float | None = None
@@ -579,10 +583,12 @@ class HouseholdEditor(QWidget):
             asylum_seeker=self.asylum_seeker.isChecked(),
             asylum_housed=self.asylum_housed.isChecked() and self.asylum_seeker.isChecked(),
             events=events,
+            sought_home=sought_home,
         )
         unreadable = {p.path for p in raw}
         problems = [Problem(p.path, t(p.key, field=field_label(p.path, household), **dict(p.params))) for p in raw]
-        for problem in validate(household, today, known_benefits=self.known_benefits()):
+        # the month computed: a home to rent must be entered after its first day (Visale)
+        for problem in validate(household, today, known_benefits=self.known_benefits(), month=self._month):
             if not any(problem.field == path or problem.field.startswith(path + ".") or path.startswith(problem.field + ".")
                        for path in unreadable):
                 problems.append(problem)
@@ -611,6 +617,8 @@ class HouseholdEditor(QWidget):
         for name, box in self.housing.boxes.items():
             if isinstance(box.control, AmountEdit):
                 fields[f"housing.{name}"] = box.control
+        fields.update({"sought_home.entry_date": self.housing.entry, "sought_home.rent": self.housing.sought_rent,
+                       "sought_home.charges": self.housing.sought_charges})
         fields.update(self.events.typed_fields())
         return fields
 
@@ -634,7 +642,7 @@ class HouseholdEditor(QWidget):
             shown.update(path for path in messages if path.startswith(prefix))
         self._mark_rows()
         held.extend(self.housing.show_problems(messages))
-        shown.update(path for path in messages if path.startswith("housing."))
+        shown.update(path for path in messages if path.startswith(("housing.", "sought_home.")))
         held.extend(self.events.show_problems(messages))
         shown.update(path for path in messages if path.startswith("events"))
         for name, box in self.boxes.items():
@@ -652,5 +660,5 @@ class HouseholdEditor(QWidget):
             box.touched = True
         for form in self.forms:
             form.mark_touched()
-        for box in self.housing.boxes.values():
+        for box in [*self.housing.boxes.values(), *self.housing.sought_boxes.values()]:
             box.touched = True

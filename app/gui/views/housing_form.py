@@ -1,5 +1,7 @@
 """Housing: occupancy status, rent and charges (only where there is a housing cost),
-conventionné, and the commune found offline by postal code or name."""
+conventionné, the commune found offline by postal code or name, and a home the household is
+about to rent (the Visale guarantee: its planned date of entry, rent and charges, shown once
+« Cherche un logement à louer » is ticked; kept while hidden, not used)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.model.communes import Commune, default_index
-from app.core.model.household import STATUSES_WITH_HOUSING_COST, Housing, HousingStatus
+import datetime as dt
+
+from app.core.model.household import STATUSES_WITH_HOUSING_COST, Housing, HousingStatus, SoughtHome
 from app.core.base.i18n import t
 from app.core.model.validation import shown
 from app.gui.views.resources_editor import RawProblem, amount_problem
-from app.gui.views.widgets import AmountEdit, ChoiceCombo, FieldBox, accessible
+from app.gui.views.widgets import AmountEdit, ChoiceCombo, DateEdit, FieldBox, accessible
 
 SUGGESTIONS = 15
 
@@ -157,6 +161,20 @@ class HousingForm(QWidget):
         self.conventionne.setToolTip(t("gui.housing.conventionne_help"))
         accessible(self.conventionne, t("gui.housing.conventionne").replace("&", ""), t("gui.housing.conventionne_help"))
         self.commune = CommuneEdit()
+        # A home about to be rented (« sought_home »): the Visale guarantee.
+        self.seeking = QCheckBox(t("gui.housing.seeking"))
+        self.seeking.setToolTip(t("gui.housing.seeking_help"))
+        accessible(self.seeking, t("gui.housing.seeking"), t("gui.housing.seeking_help"))
+        self.entry = DateEdit(t("field.entry_date"))
+        self.sought_rent = AmountEdit(t("gui.housing.sought_rent"))
+        self.sought_charges = AmountEdit(t("gui.housing.sought_charges"))
+        self.sought_boxes = {  # by their field in the case format's « sought_home »
+            "entry_date": FieldBox(self.entry),
+            "rent": FieldBox(self.sought_rent),
+            "charges": FieldBox(self.sought_charges),
+        }
+        for box in self.sought_boxes.values():
+            box.edited.connect(self.edited)
 
         self.boxes = {
             "status": FieldBox(self.status),
@@ -192,9 +210,32 @@ class HousingForm(QWidget):
         self._amounts = amounts
         form.addRow(self._rent_label, amounts)
         form.addRow("", self.conventionne)
+        form.addRow("", self.seeking)
+        entry_label = QLabel(t("gui.housing.entry_label"))
+        entry_label.setBuddy(self.entry)
+        self.entry.setMaximumWidth(160)
+        form.addRow(entry_label, self.sought_boxes["entry_date"])
+        sought_rent_label = QLabel(t("gui.housing.sought_rent_label"))
+        sought_rent_label.setBuddy(self.sought_rent)
+        sought_charges_label = QLabel(t("gui.housing.sought_charges_label"))
+        sought_charges_label.setBuddy(self.sought_charges)
+        sought_charges_label.setFixedHeight(self.sought_charges.sizeHint().height())
+        sought = QWidget()
+        sought_row = QHBoxLayout(sought)
+        sought_row.setContentsMargins(0, 0, 0, 0)
+        sought_row.addWidget(self.sought_boxes["rent"], 1, Qt.AlignmentFlag.AlignTop)
+        sought_row.addWidget(sought_charges_label, 0, Qt.AlignmentFlag.AlignTop)
+        sought_row.addWidget(self.sought_boxes["charges"], 1, Qt.AlignmentFlag.AlignTop)
+        self._sought_amounts = sought
+        form.addRow(sought_rent_label, sought)
         self._form = form
         self.status.currentIndexChanged.connect(self.update_visibility)
+        self.seeking.toggled.connect(self._on_seeking)
         self.update_visibility()
+
+    def _on_seeking(self, _checked: bool) -> None:
+        self.update_visibility()
+        self.edited.emit()
 
     def _on_commune_chosen(self) -> None:
         self.boxes["commune_insee"].touched = True
@@ -211,6 +252,9 @@ class HousingForm(QWidget):
         key = "gui.housing.loan_label" if status == HousingStatus.ACCEDANT else "gui.housing.rent_label"
         self._rent_label.setText(t(key))
         accessible(self.rent, t("gui.housing.loan" if status == HousingStatus.ACCEDANT else "gui.housing.rent"))
+        seeking = self.seeking.isChecked()
+        self._form.setRowVisible(self.sought_boxes["entry_date"], seeking)
+        self._form.setRowVisible(self._sought_amounts, seeking)
 
     def load_defaults(self) -> None:
         """A new case: tenant of an unfurnished home, nothing typed yet."""
@@ -219,7 +263,8 @@ class HousingForm(QWidget):
         self.charges.clear()
         self.conventionne.setChecked(False)
         self.commune.set_commune("", "")
-        for box in self.boxes.values():
+        self.load_sought_home(None)
+        for box in [*self.boxes.values(), *self.sought_boxes.values()]:
             box.touched = False
             box.show_problem(None)
         self.update_visibility()
@@ -233,6 +278,41 @@ class HousingForm(QWidget):
         for box in self.boxes.values():
             box.touched = True
         self.update_visibility()
+
+    def load_sought_home(self, sought: SoughtHome | None) -> None:
+        """The home to rent of a case (none: the box unticked, the fields emptied)."""
+        self.seeking.setChecked(sought is not None)
+        self.entry.set_date(sought.entry_date if sought is not None else None)
+        self.sought_rent.set_amount(sought.rent if sought is not None else None)
+        self.sought_charges.set_amount(sought.charges if sought is not None and sought.charges else None)
+        for box in self.sought_boxes.values():
+            box.touched = sought is not None
+        self.update_visibility()
+
+    def collect_sought_home(self) -> tuple[SoughtHome | None, list[RawProblem]]:
+        """The home to rent when « Cherche un logement à louer » is ticked (stand-ins for
+        what cannot be read, with its problem); None otherwise, whatever the fields hold."""
+        if not self.seeking.isChecked():
+            return None, []
+        problems: list[RawProblem] = []
+        entry = dt.date(1900, 1, 1)
+        text = self.entry.text()
+        if not text.strip():
+            problems.append(RawProblem("sought_home.entry_date", "problem.required"))
+        else:
+            try:
+                entry = self.entry.date()
+            except ValueError:
+                problems.append(RawProblem("sought_home.entry_date", self.entry.problem_key(), (("value", text),)))
+        amounts = {"rent": 0.0, "charges": 0.0}
+        for name, edit in (("rent", self.sought_rent), ("charges", self.sought_charges)):
+            if edit.is_empty():
+                continue
+            try:
+                amounts[name] = edit.amount()
+            except ValueError as error:
+                problems.append(amount_problem(f"sought_home.{name}", edit.text(), error))
+        return SoughtHome(entry_date=entry, rent=amounts["rent"], charges=amounts["charges"]), problems
 
     def collect(self) -> tuple[Housing, list[RawProblem]]:
         problems: list[RawProblem] = []
@@ -271,6 +351,12 @@ class HousingForm(QWidget):
             message = messages.get(f"housing.{name}")
             if name == "commune_insee":
                 message = message or messages.get("housing.postal_code")
+            if message and not box.touched and isinstance(box.control, QLineEdit) and not box.control.text().strip():
+                held.append(message)
+                message = None
+            box.show_problem(message)
+        for name, box in self.sought_boxes.items():
+            message = messages.get(f"sought_home.{name}")
             if message and not box.touched and isinstance(box.control, QLineEdit) and not box.control.text().strip():
                 held.append(message)
                 message = None
