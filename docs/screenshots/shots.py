@@ -1,7 +1,7 @@
 """What the screenshot scripts of this folder share: running under Xvfb when there is no
 display, a temporary data folder, and waiting for the window while Qt runs.
 
-    from shots import ROOT, OUT, WIDTH, HEIGHT, start, Pump
+    from shots import ROOT, OUT, WIDTH, HEIGHT, start, Pump, open_main_window, load_example
 """
 
 from __future__ import annotations
@@ -67,3 +67,32 @@ class Pump:
         path = OUT / name
         widget.grab().save(str(path))
         print(f"{path.relative_to(ROOT)}  {widget.width()}x{widget.height()}")
+
+
+def open_main_window(work: Path) -> tuple[Any, Pump]:
+    """The real main window at WIDTH x HEIGHT, settings in ``work``, shown once its rules are
+    loaded; returns (window, pump)."""
+    from PySide6.QtCore import QSettings
+
+    from app.core.benefits.catalogue import load_catalogue
+    from app.gui.app import create_application
+    from app.gui.main_window import MainWindow
+
+    pump = Pump(create_application())
+    settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(catalogue=load_catalogue(), settings=settings)
+    window.ask_before_discard = False
+    window.move(0, 0)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    pump.wait(lambda: window.engine.is_ready, 300, "the rules")
+    return window, pump
+
+
+def load_example(window: Any, pump: Pump, name: str) -> None:
+    """Open ``examples/<name>`` from the window's example list and wait for its results."""
+    from app.gui.main_window import list_examples
+
+    example = next(e for e in list_examples() if e.path is not None and e.path.name == name)
+    window.load_example(example)
+    pump.wait(window.is_up_to_date, 120, f"the results of {name}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 import sys
 
-from shots import HEIGHT, WIDTH, Pump, start  # helpers of this folder
+from shots import load_example, open_main_window, start  # helpers of this folder
 
 # example file -> (screenshot, person to show, benefit to select, what to scroll to)
 SHOTS = (
@@ -36,27 +36,11 @@ SHOTS = (
 def main() -> int:
     work = start(__file__, "guichet-screenshots-rights-")
 
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.core.benefits.catalogue import load_catalogue
-    from app.gui.app import create_application
-    from app.gui.main_window import MainWindow, list_examples
-
-    app = create_application()
-    pump = Pump(app)
-    wait, save = pump.wait, pump.save
-    settings = QSettings(str(work / "guichet.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(catalogue=load_catalogue(), settings=settings)
-    window.ask_before_discard = False
-    window.move(0, 0)
-    window.resize(WIDTH, HEIGHT)
-    window.show()
-    wait(lambda: window.engine.is_ready, 300, "the rules")
+    window, pump = open_main_window(work)
     for name, shot, person, benefit, target in SHOTS:
-        example = next(e for e in list_examples() if e.path is not None and e.path.name == name)
-        window.load_example(example)
-        wait(window.is_up_to_date, 120, f"the results of {name}")
+        load_example(window, pump, name)
         window.editor.select_person(person)
         form = window.editor.forms[person]
         widget = {"childcare": window.editor.boxes["childcare"], "studies": form.studies,
@@ -66,7 +50,7 @@ def main() -> int:
         window.editor_scroll.ensureWidgetVisible(widget, 20, 40)
         window.editor_scroll.horizontalScrollBar().setValue(0)
         window.results.select_benefit(benefit)
-        save(window, shot)
+        pump.save(window, shot)
     window.close()
     QApplication.processEvents()
     shutil.rmtree(work, ignore_errors=True)
